@@ -1,0 +1,74 @@
+# Pingan: the front door.   make help
+#
+# Every target installs what it needs: the virtualenv is synced (uv sync --all-packages --frozen)
+# when uv.lock or a pyproject.toml changed since the last sync.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# uv from PATH; else through the interpreter (where `make venv` pip-installs it)
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+DEVSTACK := $(UV) run --frozen python -m pingan_common.devstack
+PYPROJECTS := $(wildcard pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
+VENV_STAMP := .venv/.synced
+
+ROLE ?= operator
+AREA ?=
+USER_NAME ?=
+PYTEST_ARGS ?=
+export PYTEST_ARGS
+
+.PHONY: help venv run up down status logs token test lint bench clean-run
+
+help: ## this list
+	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# --- environment ---------------------------------------------------------------------------
+
+venv: $(VENV_STAMP) ## create / sync the virtualenv (uv sync --all-packages --frozen)
+
+$(VENV_STAMP): uv.lock $(PYPROJECTS)
+	@$(UV) --version >/dev/null 2>&1 || { echo "installing uv"; $(PYTHON) -m pip install --quiet uv; }
+	@if [ -f uv.lock ]; then $(UV) sync --all-packages --frozen --quiet; else $(UV) sync --all-packages --quiet; fi
+	@touch $@
+
+# --- the local stack -----------------------------------------------------------------------
+
+run: $(VENV_STAMP) ## start everything in the foreground (Ctrl-C stops it)
+	@$(DEVSTACK) run
+
+up: $(VENV_STAMP) ## start everything in the background, return when ready
+	@$(DEVSTACK) up
+
+down: $(VENV_STAMP) ## stop the background stack
+	@$(DEVSTACK) down
+
+status: $(VENV_STAMP) ## which components are up
+	@$(DEVSTACK) status
+
+logs: $(VENV_STAMP) ## follow all logs (.run/logs/*.log)
+	@$(DEVSTACK) logs
+
+token: $(VENV_STAMP) ## print a bearer token: make token ROLE=operator [AREA=331199001] [USER_NAME=...]
+	@$(DEVSTACK) token --role "$(ROLE)" $(if $(AREA),--area "$(AREA)") $(if $(USER_NAME),--user "$(USER_NAME)")
+
+clean-run: $(VENV_STAMP) ## stop the stack and delete .run/ (databases, keys, logs)
+	@$(DEVSTACK) down
+	rm -rf .run
+
+# --- checks --------------------------------------------------------------------------------
+
+test: $(VENV_STAMP) ## run the tests (PYTEST_ARGS="-k outbox -x" to pass options)
+	@UV="$(UV)" scripts/run-tests.sh
+
+lint: $(VENV_STAMP) ## ruff check and ruff format --check
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+bench: $(VENV_STAMP) ## throughput / latency benchmark (pingan_common.bench, when it exists)
+	@if $(UV) run --frozen python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("pingan_common.bench") is None)'; then \
+		$(UV) run --frozen python -m pingan_common.bench; \
+	else \
+		echo "no benchmark yet (pingan_common.bench)"; \
+	fi

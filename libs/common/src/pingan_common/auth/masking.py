@@ -1,0 +1,58 @@
+"""Masking of personal data (PIPL) for roles that don't need the full value.
+
+Every function passes None through, so optional fields can be masked without checks.
+Unknown formats are masked harder rather than shown: better too little than a leaked number.
+"""
+
+import re
+from typing import TypeVar
+
+MaybeStr = TypeVar("MaybeStr", str, None)
+
+_MOBILE = re.compile(r"^(\+?86[- ]?)?(1\d{2})[- ]?(\d{4})[- ]?(\d{4})$")
+# Area codes: 010 and 02x have three digits, every other starts 0[3-9] and has four.
+_LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))([- ]?)(\d{3,4})(\d{4})$")
+_LOCAL_NUMBER = re.compile(r"^(\d{3,4})(\d{4})$")
+
+
+def mask_phone(value: MaybeStr) -> MaybeStr:
+    """138****1234; landlines keep the area code and the last four: 0571-****4321."""
+    if value is None:
+        return None
+    phone = value.strip()
+    if match := _MOBILE.match(phone):
+        country, head, _, tail = match.groups()
+        return f"{country or ''}{head}****{tail}"
+    if match := _LANDLINE.match(phone):
+        area, separator, middle, tail = match.groups()
+        return f"{area}{separator}{'*' * len(middle)}{tail}"
+    if match := _LOCAL_NUMBER.match(phone):
+        middle, tail = match.groups()
+        return "*" * len(middle) + tail
+    return _keep_last_four(phone)
+
+
+def mask_id_number(value: MaybeStr) -> MaybeStr:
+    """110***********1234: first three and last four kept (resident ID cards, 15 or 18 chars)."""
+    if value is None:
+        return None
+    id_number = value.strip()
+    if len(id_number) < 8:
+        return "*" * len(id_number)
+    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+def mask_name(value: MaybeStr) -> MaybeStr:
+    """张** : the first character (usually the surname) kept, one star per other character."""
+    if value is None:
+        return None
+    name = value.strip()
+    if len(name) <= 1:
+        return "*" * len(name)
+    return name[0] + "*" * (len(name) - 1)
+
+
+def _keep_last_four(text: str) -> str:
+    if len(text) <= 4:
+        return "*" * len(text)
+    return "*" * (len(text) - 4) + text[-4:]

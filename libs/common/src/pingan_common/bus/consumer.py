@@ -1,0 +1,256 @@
+"""Consumer runner: apply each event in one database transaction, then commit the offset.
+
+Per event: parse → (inbox claim + handlers) in one transaction → on failure retry with backoff
+a bounded number of times → then dead-letter with the error and move on. Offsets are committed
+only after the effects of every earlier message in the partition have committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pingan_common.bus.producer import EventProducer, OutgoingMessage
+from pingan_common.db import Clock, SessionFactory, system_clock
+from pingan_common.events.catalog import UnknownEventType, parse_event
+from pingan_common.events.envelope import EventEnvelope
+from pingan_common.events.topics import dead_letter_topic
+from pingan_common.inbox import claim_event
+from pingan_common.metrics import (
+    CONSUMER_LAG,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_RETRIED,
+    HANDLER_SECONDS,
+)
+from pingan_common.outbox import Outbox
+from pingan_common.settings import KafkaSettings
+
+log = logging.getLogger("pingan.consumer")
+
+
+@dataclass
+class HandlerContext:
+    """What a handler gets besides the event: the open transaction and a way to publish."""
+
+    session: AsyncSession
+    outbox: Outbox
+    clock: Clock
+    group: str
+
+    async def publish(self, event: EventEnvelope) -> None:
+        await self.outbox.add(self.session, event)
+
+
+Handler = Callable[[EventEnvelope, HandlerContext], Awaitable[None]]
+HandlerRegistry = Mapping[type[EventEnvelope], Sequence[Handler]]
+
+
+@dataclass
+class ConsumerDeps:
+    sessions: SessionFactory
+    inbox: Table
+    outbox: Outbox
+    producer: EventProducer
+    clock: Clock = system_clock
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        *,
+        service: str,
+        group: str,
+        handlers: HandlerRegistry,
+        deps: ConsumerDeps,
+        settings: KafkaSettings,
+    ) -> None:
+        self.service = service
+        self.group = group
+        self.topics = sorted({event_class.topic for event_class in handlers})
+        self._handlers = {cls.event_type(): list(funcs) for cls, funcs in handlers.items()}
+        self._deps = deps
+        self._settings = settings
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self._settings.bootstrap_servers,
+            client_id=f"{self._settings.client_id_prefix}-{self.service}",
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
+            max_poll_records=self._settings.max_poll_records,
+            session_timeout_ms=self._settings.session_timeout_ms,
+            heartbeat_interval_ms=self._settings.heartbeat_interval_ms,
+        )
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.group}")
+
+    async def stop(self) -> None:
+        """Finish the message in hand, commit what is done, leave the group."""
+        self._stopping = True
+        if self._task is not None:
+            await self._task
+            self._task = None
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        while not self._stopping:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=200)
+                for partition, records in batches.items():
+                    await self._process_partition(partition, records)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer loop error in group %s; continuing", self.group)
+                await asyncio.sleep(1)
+
+    async def _process_partition(
+        self, partition: TopicPartition, records: list[ConsumerRecord]
+    ) -> None:
+        next_offset = None
+        for record in records:
+            if self._stopping:
+                break
+            await self._process(record)
+            next_offset = record.offset + 1
+        if next_offset is not None:
+            await self._commit(partition, next_offset)
+            self._record_lag(partition, next_offset)
+
+    async def _commit(self, partition: TopicPartition, offset: int) -> None:
+        assert self._consumer is not None
+        try:
+            await self._consumer.commit({partition: offset})
+        except (CommitFailedError, KafkaError):
+            # A rebalance took the partition; the new owner redelivers and the inbox dedups.
+            log.warning("offset commit failed for %s; events will be redelivered", partition)
+
+    async def _process(self, record: ConsumerRecord) -> None:
+        try:
+            event = parse_event(record.value)
+        except UnknownEventType as unknown:
+            EVENTS_CONSUMED.labels(self.service, self.group, str(unknown), "ignored").inc()
+            return
+        except (ValueError, ValidationError) as error:
+            await self._dead_letter(record, error, attempts=1, event_type="unparseable")
+            return
+        handlers = self._handlers.get(event.type)
+        if not handlers:
+            EVENTS_CONSUMED.labels(self.service, self.group, event.type, "ignored").inc()
+            return
+        await self._apply_with_retries(record, event, handlers)
+
+    async def _apply_with_retries(
+        self, record: ConsumerRecord, event: EventEnvelope, handlers: list[Handler]
+    ) -> None:
+        attempts = self._settings.handler_max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                await self._apply(event, handlers)
+                return
+            except Exception as error:
+                if attempt == attempts:
+                    await self._dead_letter(record, error, attempts=attempt, event_type=event.type)
+                    return
+                EVENTS_RETRIED.labels(self.service, self.group, event.type).inc()
+                log.warning(
+                    "handler failed (attempt %d/%d) for %s %s: %r",
+                    attempt,
+                    attempts,
+                    event.type,
+                    event.id,
+                    error,
+                )
+                await asyncio.sleep(self._settings.handler_backoff_ms / 1000 * 2 ** (attempt - 1))
+
+    async def _apply(self, event: EventEnvelope, handlers: list[Handler]) -> None:
+        started = time.perf_counter()
+        deps = self._deps
+        async with deps.sessions.begin() as session:
+            if not await claim_event(session, deps.inbox, self.group, event):
+                EVENTS_CONSUMED.labels(self.service, self.group, event.type, "duplicate").inc()
+                return
+            context = HandlerContext(session, deps.outbox, deps.clock, self.group)
+            for handler in handlers:
+                await handler(event, context)
+        HANDLER_SECONDS.labels(self.service, self.group, event.type).observe(
+            time.perf_counter() - started
+        )
+        EVENTS_CONSUMED.labels(self.service, self.group, event.type, "applied").inc()
+
+    async def _dead_letter(
+        self, record: ConsumerRecord, error: BaseException, *, attempts: int, event_type: str
+    ) -> None:
+        message = OutgoingMessage(
+            topic=dead_letter_topic(record.topic, self.group),
+            key=(record.key or b"").decode(errors="replace"),
+            value=record.value or b"",
+            event_type=event_type,
+            headers=_dead_letter_headers(record, error, attempts),
+        )
+        log.error(
+            "dead-lettering %s from %s[%d]@%d after %d attempt(s): %r",
+            event_type,
+            record.topic,
+            record.partition,
+            record.offset,
+            attempts,
+            error,
+        )
+        # Moving on without a recorded dead letter would lose the event: insist until it lands.
+        while True:
+            try:
+                await self._deps.producer.send_all([message])
+                break
+            except KafkaError:
+                if self._stopping:
+                    raise
+                log.warning("dead-letter publish failed; retrying", exc_info=True)
+                await asyncio.sleep(1)
+        EVENTS_DEAD_LETTERED.labels(self.service, self.group, event_type).inc()
+
+    def _record_lag(self, partition: TopicPartition, next_offset: int) -> None:
+        assert self._consumer is not None
+        highwater = self._consumer.highwater(partition)
+        if highwater is not None:
+            CONSUMER_LAG.labels(
+                self.service, self.group, partition.topic, str(partition.partition)
+            ).set(max(highwater - next_offset, 0))
+
+
+def _dead_letter_headers(
+    record: ConsumerRecord, error: BaseException, attempts: int
+) -> tuple[tuple[str, bytes], ...]:
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()[:2000]
+    return (
+        ("dlq_error", detail.encode()),
+        ("dlq_error_type", type(error).__name__.encode()),
+        ("dlq_original_topic", record.topic.encode()),
+        ("dlq_original_partition", str(record.partition).encode()),
+        ("dlq_original_offset", str(record.offset).encode()),
+        ("dlq_attempts", str(attempts).encode()),
+    )

@@ -1,0 +1,77 @@
+"""Value types shared by several event payloads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Channel(StrEnum):
+    HOTLINE_12345 = "hotline_12345"
+    POLICE_110 = "police_110"
+    GRID_REPORT = "grid_report"
+    WEB = "web"
+    THIRD_PARTY = "third_party"
+    OPEN311 = "open311"
+
+
+class CategoryGroup(StrEnum):
+    DISPUTE = "dispute"
+    PUBLIC_ORDER = "public_order"
+    SAFETY_HAZARD = "safety_hazard"
+    CITY_SERVICE = "city_service"
+    KEY_POPULATION = "key_population"
+    PETITION_GROUP = "petition_group"
+    EXTREME_THREAT = "extreme_threat"
+    CONSULTATION = "consultation"
+
+
+class Urgency(StrEnum):
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+
+class Disposition(StrEnum):
+    TASK = "task"
+    MEDIATION = "mediation"
+    RISK = "risk"
+    POLICE_TRANSFER = "police_transfer"
+    ANSWER = "answer"
+
+
+class RiskLevel(StrEnum):
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+
+class Category(Payload):
+    group: CategoryGroup
+    code: str | None = Field(default=None, description="Subcategory code, when known")
+    label: str = Field(description="Chinese label shown to staff")
+
+
+class Location(Payload):
+    address: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    grid_code: str | None = None
+    village_code: str | None = None
+    township_code: str | None = None
+    resolved: bool = Field(description="False when the dispatcher still has to locate it")
+
+
+class CallerSummary(Payload):
+    """What other services may know of the caller: masked values and a stable hash only."""
+
+    name_masked: str | None = None
+    phone_masked: str | None = None
+    phone_hash: str | None = Field(
+        default=None, description="Keyed hash of the normalised phone, for repeat-caller signals"
+    )

@@ -1,0 +1,198 @@
+"""The transactional outbox: events are rows written with the state change, then relayed.
+
+A relay publishes unsent rows in id order and marks them sent. One relay per database works
+at a time (a transaction-scoped advisory lock), so several replicas never reorder an
+aggregate's events. It is nudged in-process right after a commit that added rows and polls
+briefly as a fallback; a broker outage only delays publication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
+
+from pingan_common.bus.producer import EventProducer, OutgoingMessage
+from pingan_common.db import Clock, system_clock
+from pingan_common.events.envelope import EventEnvelope
+from pingan_common.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISH_FAILURES
+from pingan_common.settings import OutboxSettings
+
+log = logging.getLogger("pingan.outbox")
+
+_NUDGE_KEY = "pingan.outbox.nudge"
+# Any constant works: each service has its own database, hence its own lock space.
+_RELAY_LOCK_ID = 7_240_001
+
+
+class Outbox:
+    """Writes events into the outbox table of the session's transaction."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._wake = asyncio.Event()
+
+    async def add(self, session: AsyncSession, event: EventEnvelope) -> None:
+        await session.execute(
+            insert(self.table).values(
+                event_id=event.id,
+                event_type=event.type,
+                topic=event.topic,
+                message_key=event.subject,
+                payload=event.model_dump(mode="json"),
+            )
+        )
+        session.sync_session.info[_NUDGE_KEY] = self._wake.set
+
+    async def wait_for_nudge(self, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    def clear_nudge(self) -> None:
+        self._wake.clear()
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _nudge_relay_after_commit(session: Session) -> None:
+    wake = session.info.pop(_NUDGE_KEY, None)
+    if wake is not None:
+        wake()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_nudge_after_rollback(session: Session) -> None:
+    session.info.pop(_NUDGE_KEY, None)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        outbox: Outbox,
+        producer: EventProducer,
+        settings: OutboxSettings,
+        service: str,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._engine = engine
+        self._outbox = outbox
+        self._table = outbox.table
+        self._producer = producer
+        self._settings = settings
+        self._service = service
+        self._clock = clock
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._last_cleanup = 0.0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
+
+    async def stop(self) -> None:
+        """Stop after a last flush, so a clean shutdown leaves nothing unsent."""
+        self._stopping = True
+        self._outbox.nudge()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        try:
+            while await self.publish_pending():
+                pass
+        except Exception:
+            log.warning("final outbox flush failed; rows stay for the next start", exc_info=True)
+
+    async def _run(self) -> None:
+        poll = self._settings.poll_interval_ms / 1000
+        while not self._stopping:
+            self._outbox.clear_nudge()
+            try:
+                published = await self.publish_pending()
+                await self._maybe_cleanup()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                OUTBOX_PUBLISH_FAILURES.labels(self._service).inc()
+                log.warning("outbox publish failed; retrying", exc_info=True)
+                await asyncio.sleep(self._settings.retry_backoff_ms / 1000)
+                continue
+            if published < self._settings.batch_size:
+                await self._outbox.wait_for_nudge(poll)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were published."""
+        async with self._engine.begin() as conn:
+            if not await conn.scalar(select(func.pg_try_advisory_xact_lock(_RELAY_LOCK_ID))):
+                return 0
+            rows = (
+                await conn.execute(
+                    select(self._table)
+                    .where(self._table.c.sent_at.is_(None))
+                    .order_by(self._table.c.id)
+                    .limit(self._settings.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if rows:
+                await self._producer.send_all([_to_message(row) for row in rows])
+                await conn.execute(
+                    update(self._table)
+                    .where(self._table.c.id.in_([row.id for row in rows]))
+                    .values(sent_at=self._clock())
+                )
+            await self._record_backlog(conn)
+        return len(rows)
+
+    async def _record_backlog(self, conn) -> None:  # type: ignore[no-untyped-def]
+        count, oldest = (
+            await conn.execute(
+                select(func.count(), func.min(self._table.c.created_at)).where(
+                    self._table.c.sent_at.is_(None)
+                )
+            )
+        ).one()
+        OUTBOX_BACKLOG.labels(self._service).set(count)
+        age = (self._clock() - oldest).total_seconds() if oldest else 0.0
+        OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
+
+    async def _maybe_cleanup(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._last_cleanup < self._settings.cleanup_interval_s:
+            return
+        self._last_cleanup = now
+        cutoff = self._clock() - timedelta(hours=self._settings.retention_hours)
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(self._table).where(self._table.c.sent_at < cutoff))
+
+    async def republish_since(self, since: datetime) -> int:
+        """Mark rows created at or after ``since`` unsent again, e.g. after the broker lost data."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(self._table)
+                .where(self._table.c.created_at >= since, self._table.c.sent_at.is_not(None))
+                .values(sent_at=None)
+            )
+        self._outbox.nudge()
+        return result.rowcount or 0
+
+
+def _to_message(row) -> OutgoingMessage:  # type: ignore[no-untyped-def]
+    return OutgoingMessage(
+        topic=row.topic,
+        key=row.message_key,
+        value=json.dumps(row.payload, ensure_ascii=False, separators=(",", ":")).encode(),
+        event_type=row.event_type,
+        headers=(("ce_type", row.event_type.encode()), ("ce_id", str(row.event_id).encode())),
+    )

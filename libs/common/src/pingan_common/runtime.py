@@ -1,0 +1,52 @@
+"""What a running service holds: built in the lifespan from settings, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from pingan_common.bus.consumer import ConsumerRunner
+from pingan_common.bus.producer import EventProducer
+from pingan_common.db import Clock, SessionFactory
+from pingan_common.events.envelope import EventEnvelope
+from pingan_common.messaging_tables import MessagingTables
+from pingan_common.outbox import Outbox, OutboxRelay
+from pingan_common.settings import ServiceSettings
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    tables: MessagingTables
+    outbox: Outbox
+    producer: EventProducer
+    clock: Clock
+    relay: OutboxRelay | None = None
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        async with self.sessions.begin() as session:
+            yield session
+
+    async def publish(self, session: AsyncSession, event: EventEnvelope) -> None:
+        await self.outbox.add(session, event)
+
+    def now(self):  # type: ignore[no-untyped-def]
+        return self.clock()
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,65 @@
+"""Settings shared by every service, read from the environment.
+
+Infrastructure settings (broker, auth) have one global prefix so one variable points all five
+services at the same Kafka; per-service settings (database, port) carry the service's prefix,
+e.g. ``PINGAN_INTAKE_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pingan_common.auth.settings import AuthSettings
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PINGAN_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id_prefix: str = "pingan"
+    # Tansu rejects InitProducerId; real Kafka should turn this on.
+    enable_idempotence: bool = False
+    # Tansu holds a waiting fetch for about half of this, so keep it small locally.
+    fetch_max_wait_ms: int = 10
+    max_poll_records: int = 500
+    session_timeout_ms: int = 3_000
+    heartbeat_interval_ms: int = 1_000
+    create_topics: bool = True
+    default_partitions: int = 6
+    dlq_partitions: int = 1
+    replication_factor: int = 1
+    partitions: dict[str, int] = Field(default_factory=dict)
+    handler_max_attempts: int = 4
+    handler_backoff_ms: int = 100
+    linger_ms: int = 0
+
+
+class OutboxSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PINGAN_OUTBOX_", extra="ignore")
+
+    enabled: bool = True
+    batch_size: int = 500
+    poll_interval_ms: int = 500
+    retry_backoff_ms: int = 1_000
+    retention_hours: int = 24 * 7
+    cleanup_interval_s: int = 3_600
+
+
+class ServiceSettings(BaseSettings):
+    """Base for each service's settings; subclasses set ``env_prefix`` and defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    database_pool_size: int = 10
+    migrate_on_start: bool = True
+    load_demo_data: bool = True
+    consumers_enabled: bool = True
+    log_level: str = "INFO"
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
