@@ -1,0 +1,35 @@
+"""The description of one service that the app factory turns into a running FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData
+
+from pingan_common.auth import ApiKeyResolver
+from pingan_common.bus.consumer import HandlerRegistry
+from pingan_common.events.envelope import EventEnvelope
+from pingan_common.messaging_tables import MessagingTables
+from pingan_common.runtime import Runtime
+
+StartHook = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    tables: MessagingTables
+    migrations: str = field(
+        metadata={"doc": "alembic script location, e.g. pingan_intake:migrations"}
+    )
+    routers: Sequence[APIRouter] = ()
+    handlers: HandlerRegistry = field(default_factory=dict)
+    publishes: Sequence[type[EventEnvelope]] = ()
+    on_start: StartHook | None = None
+    api_key_resolver: Callable[[Runtime], ApiKeyResolver] | None = None
+    version: str = "0.1.0"
