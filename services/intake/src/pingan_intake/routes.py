@@ -10,8 +10,15 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import and_, or_, select
 
 from pingan_common.auth import Principal, ensure_area, require
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
-from pingan_common.problems import ProblemError, problem_responses
+from pingan_common.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Page,
+    cursor_field,
+    decode_cursor,
+    encode_cursor,
+)
+from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_intake.models import PersonalDataRead, Ticket
 from pingan_intake.presentation import sees_full_phone, ticket_read, ticket_summary
@@ -129,7 +136,8 @@ async def list_tickets(
         query = query.where(Ticket.area_code.startswith(area_code))
     position = decode_cursor(cursor)
     if position:
-        at, last_id = _cursor_position(position)
+        at = cursor_field(position, "at", datetime.fromisoformat)
+        last_id = cursor_field(position, "id", UUID)
         query = query.where(
             or_(Ticket.registered_at < at, and_(Ticket.registered_at == at, Ticket.id < last_id))
         )
@@ -141,10 +149,3 @@ async def list_tickets(
         last = tickets[-1]
         next_cursor = encode_cursor({"at": last.registered_at.isoformat(), "id": str(last.id)})
     return Page(items=[ticket_summary(t) for t in tickets], next_cursor=next_cursor)
-
-
-def _cursor_position(position: dict) -> tuple[datetime, UUID]:
-    try:
-        return datetime.fromisoformat(position["at"]), UUID(position["id"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ProblemError(400, "Bad cursor", "the cursor is not one this API issued") from error

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -19,6 +19,7 @@ from pingan_common.events import (
     TicketRegistered,
     TicketRegisteredData,
 )
+from pingan_common.ids import new_id
 from pingan_common.problems import Forbidden, NotFound, ProblemError
 from pingan_common.runtime import Runtime
 from pingan_intake.classification import classify
@@ -136,7 +137,7 @@ async def _create(
             errors=[{"field": "body.reported_at", "message": "in the future", "type": "future"}],
         )
     ticket = Ticket(
-        id=uuid4(),
+        id=new_id(),
         ticket_number=await next_ticket_number(
             session, prefix=settings.ticket_number_prefix, now=now, timezone=settings.local_timezone
         ),

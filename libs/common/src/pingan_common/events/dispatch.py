@@ -25,6 +25,10 @@ class TaskCreatedData(Payload):
 
 
 class TaskCreated(EventEnvelope):
+    """Dispatch opened a task (派单 work item) for a ticket that needs a unit to act. The task
+    is not yet assigned to a handling unit; ``pingan.dispatch.task.assigned.v1`` follows when a
+    routing rule or a dispatcher chooses one."""
+
     topic: ClassVar[str] = DISPATCH_TASKS
     type: Literal["pingan.dispatch.task.created.v1"] = "pingan.dispatch.task.created.v1"
     data: TaskCreatedData
@@ -47,6 +51,10 @@ class TaskAssignedData(Payload):
 
 
 class TaskAssigned(EventEnvelope):
+    """A task was assigned (派单) to a handling unit (承办单位), by a routing rule or by a
+    dispatcher, with any co-handling units (协办), the rule and reason for the choice, and the
+    sign-for (签收) and handling deadlines the SLA clock runs against. Notify tells the unit."""
+
     topic: ClassVar[str] = DISPATCH_TASKS
     type: Literal["pingan.dispatch.task.assigned.v1"] = "pingan.dispatch.task.assigned.v1"
     data: TaskAssignedData

@@ -44,6 +44,13 @@ class TicketRegisteredData(Payload):
 
 
 class TicketRegistered(EventEnvelope):
+    """A ticket (工单) was registered by intake, from any channel (12345 hotline, 110 linkage,
+    grid report, web, third-party system): classified, located to the most specific area known
+    and given its dispositions. It starts every chain: the ticket id is the ``correlationid`` of
+    each event that follows. Consumers act on ``dispositions`` (``task`` → dispatch opens a task,
+    ``mediation`` → mediation opens a case, ``risk`` → riskassess screens it). Caller details
+    travel masked only."""
+
     topic: ClassVar[str] = INTAKE_TICKETS
     type: Literal["pingan.intake.ticket.registered.v1"] = "pingan.intake.ticket.registered.v1"
     data: TicketRegisteredData

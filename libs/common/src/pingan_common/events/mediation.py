@@ -25,6 +25,9 @@ class CaseOpenedData(Payload):
 
 
 class CaseOpened(EventEnvelope):
+    """Mediation opened a dispute case (调解案件) for a ticket and gave it to a people's
+    mediation committee (人民调解委员会), with the deadline for the mediation."""
+
     topic: ClassVar[str] = MEDIATION_CASES
     type: Literal["pingan.mediation.case.opened.v1"] = "pingan.mediation.case.opened.v1"
     data: CaseOpenedData

@@ -26,6 +26,10 @@ class DeliverySentData(Payload):
 
 
 class DeliverySent(EventEnvelope):
+    """Notify delivered a notification (in-app, SMS or webhook) to a recipient. It names the
+    event that triggered it (``trigger_event_id``, ``trigger_type``), so anyone can trace who
+    was told what, and when, about a ticket."""
+
     topic: ClassVar[str] = NOTIFY_DELIVERIES
     type: Literal["pingan.notify.delivery.sent.v1"] = "pingan.notify.delivery.sent.v1"
     data: DeliverySentData

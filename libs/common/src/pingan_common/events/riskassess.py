@@ -31,6 +31,10 @@ class AlertRaisedData(Payload):
 
 
 class AlertRaised(EventEnvelope):
+    """Riskassess raised a warning (预警) on a ticket: its level (red, orange, yellow, blue),
+    the signal rules that fired with their evidence, and the roles on duty who must see it.
+    The alert is then acknowledged, verified (核查) and resolved or closed as a false alarm."""
+
     topic: ClassVar[str] = RISKASSESS_ALERTS
     type: Literal["pingan.riskassess.alert.raised.v1"] = "pingan.riskassess.alert.raised.v1"
     data: AlertRaisedData

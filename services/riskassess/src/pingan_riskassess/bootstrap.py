@@ -1,0 +1,32 @@
+"""Riskassess's composition root."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pingan_common.app import create_service_app
+from pingan_common.db import Clock, system_clock
+from pingan_common.events import AlertRaised
+from pingan_common.service import ServiceDefinition
+from pingan_riskassess.handlers import HANDLERS
+from pingan_riskassess.models import Base, messaging
+from pingan_riskassess.routes import router
+from pingan_riskassess.settings import RiskassessSettings
+
+DEFINITION = ServiceDefinition(
+    name="riskassess",
+    title="Pingan riskassess (研判)",
+    description="Reads every ticket for risk signals and raises graded warnings (red, orange, yellow, blue).",
+    metadata=Base.metadata,
+    tables=messaging,
+    migrations="pingan_riskassess:migrations",
+    routers=[router],
+    handlers=HANDLERS,
+    publishes=[AlertRaised],
+)
+
+
+def create_app(
+    settings: RiskassessSettings | None = None, *, clock: Clock = system_clock
+) -> FastAPI:
+    return create_service_app(DEFINITION, settings or RiskassessSettings(), clock=clock)

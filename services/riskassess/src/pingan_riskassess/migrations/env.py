@@ -1,0 +1,4 @@
+from pingan_common.migrations import run_env
+from pingan_riskassess.models import Base
+
+run_env(Base.metadata)

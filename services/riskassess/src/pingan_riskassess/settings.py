@@ -1,0 +1,11 @@
+from pydantic_settings import SettingsConfigDict
+
+from pingan_common.settings import ServiceSettings
+
+
+class RiskassessSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PINGAN_RISKASSESS_", extra="ignore")
+
+    service_name: str = "riskassess"
+    port: int = 8004
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/pingan_riskassess"
