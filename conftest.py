@@ -1,1 +1,1 @@
-pytest_plugins = ["pingan_common.testing.infra"]
+pytest_plugins = ["pingan_common.testing.infra", "pingan_common.testing.services"]

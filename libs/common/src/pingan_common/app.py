@@ -79,28 +79,37 @@ async def _start(definition: ServiceDefinition, settings: ServiceSettings, clock
         await upgrade_to_head(engine, definition.migrations)
     producer = EventProducer(settings.kafka, service=definition.name)
     await _start_producer(producer)
-    if settings.kafka.create_topics:
-        await ensure_topics(settings.kafka, _topics_of(definition))
-    outbox = Outbox(definition.tables.outbox)
     runtime = Runtime(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         tables=definition.tables,
-        outbox=outbox,
+        outbox=Outbox(definition.tables.outbox),
         producer=producer,
         clock=clock,
     )
+    try:
+        await _start_components(definition, runtime)
+    except BaseException:
+        await _stop(runtime)
+        raise
+    return runtime
+
+
+async def _start_components(definition: ServiceDefinition, runtime: Runtime) -> None:
+    settings = runtime.settings
+    if settings.kafka.create_topics:
+        await ensure_topics(settings.kafka, _topics_of(definition))
     if definition.on_start is not None:
         await definition.on_start(runtime)
     if settings.outbox.enabled:
         runtime.relay = OutboxRelay(
-            engine=engine,
-            outbox=outbox,
-            producer=producer,
+            engine=runtime.engine,
+            outbox=runtime.outbox,
+            producer=runtime.producer,
             settings=settings.outbox,
             service=definition.name,
-            clock=clock,
+            clock=runtime.clock,
         )
         runtime.relay.start()
     if settings.consumers_enabled and definition.handlers:
@@ -108,12 +117,17 @@ async def _start(definition: ServiceDefinition, settings: ServiceSettings, clock
             service=definition.name,
             group=definition.name,
             handlers=definition.handlers,
-            deps=ConsumerDeps(runtime.sessions, definition.tables.inbox, outbox, producer, clock),
+            deps=ConsumerDeps(
+                runtime.sessions,
+                definition.tables.inbox,
+                runtime.outbox,
+                runtime.producer,
+                runtime.clock,
+            ),
             settings=settings.kafka,
         )
-        await runner.start()
         runtime.consumers.append(runner)
-    return runtime
+        await runner.start()
 
 
 async def _start_producer(producer: EventProducer, attempts: int = 30) -> None:

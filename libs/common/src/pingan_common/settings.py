@@ -18,6 +18,8 @@ class KafkaSettings(BaseSettings):
 
     bootstrap_servers: str = "127.0.0.1:9092"
     client_id_prefix: str = "pingan"
+    # Prepended to every topic and consumer group: lets several stacks (or tests) share a broker.
+    namespace: str = ""
     # Tansu rejects InitProducerId; real Kafka should turn this on.
     enable_idempotence: bool = False
     # Tansu holds a waiting fetch for about half of this, so keep it small locally.
@@ -33,6 +35,12 @@ class KafkaSettings(BaseSettings):
     handler_max_attempts: int = 4
     handler_backoff_ms: int = 100
     linger_ms: int = 0
+
+    def topic(self, logical: str) -> str:
+        return f"{self.namespace}{logical}"
+
+    def group(self, logical: str) -> str:
+        return f"{self.namespace}{logical}"
 
 
 class OutboxSettings(BaseSettings):

@@ -77,7 +77,7 @@ class ConsumerRunner:
     ) -> None:
         self.service = service
         self.group = group
-        self.topics = sorted({event_class.topic for event_class in handlers})
+        self.topics = sorted({settings.topic(event_class.topic) for event_class in handlers})
         self._handlers = {cls.event_type(): list(funcs) for cls, funcs in handlers.items()}
         self._deps = deps
         self._settings = settings
@@ -90,7 +90,7 @@ class ConsumerRunner:
             *self.topics,
             bootstrap_servers=self._settings.bootstrap_servers,
             client_id=f"{self._settings.client_id_prefix}-{self.service}",
-            group_id=self.group,
+            group_id=self._settings.group(self.group),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
@@ -206,7 +206,7 @@ class ConsumerRunner:
         self, record: ConsumerRecord, error: BaseException, *, attempts: int, event_type: str
     ) -> None:
         message = OutgoingMessage(
-            topic=dead_letter_topic(record.topic, self.group),
+            topic=dead_letter_topic(self._logical_topic(record.topic), self.group),
             key=(record.key or b"").decode(errors="replace"),
             value=record.value or b"",
             event_type=event_type,
@@ -232,6 +232,9 @@ class ConsumerRunner:
                 log.warning("dead-letter publish failed; retrying", exc_info=True)
                 await asyncio.sleep(1)
         EVENTS_DEAD_LETTERED.labels(self.service, self.group, event_type).inc()
+
+    def _logical_topic(self, physical: str) -> str:
+        return physical.removeprefix(self._settings.namespace)
 
     def _record_lag(self, partition: TopicPartition, next_offset: int) -> None:
         assert self._consumer is not None

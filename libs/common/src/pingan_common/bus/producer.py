@@ -52,7 +52,10 @@ class EventProducer:
         """Send every message and wait for every acknowledgement; raises if any fails."""
         pending = [
             await self.kafka.send(
-                m.topic, value=m.value, key=m.key.encode(), headers=list(m.headers)
+                self._settings.topic(m.topic),
+                value=m.value,
+                key=m.key.encode(),
+                headers=list(m.headers),
             )
             for m in messages
         ]

@@ -27,7 +27,7 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = sorted(set(topics) - existing)
+        missing = sorted({settings.topic(name) for name in topics} - existing)
         if missing:
             response = await admin.create_topics([_new_topic(name, settings) for name in missing])
             _raise_on_topic_errors(response)
@@ -38,10 +38,11 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[
 
 
 def _new_topic(name: str, settings: KafkaSettings) -> NewTopic:
-    configs = {"cleanup.policy": "compact"} if name in COMPACTED_TOPICS else {}
+    logical = name.removeprefix(settings.namespace)
+    configs = {"cleanup.policy": "compact"} if logical in COMPACTED_TOPICS else {}
     return NewTopic(
         name=name,
-        num_partitions=partitions_for(name, settings),
+        num_partitions=partitions_for(logical, settings),
         replication_factor=settings.replication_factor,
         topic_configs=configs,
     )

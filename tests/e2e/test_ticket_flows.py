@@ -1,0 +1,131 @@
+"""A ticket posted at intake flows through all five services, and its timeline says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingan_common.testing.services import eventually
+from tests.e2e.conftest import Platform
+
+STREET_LIGHT = {
+    "channel": "hotline_12345",
+    "description": "人民路和解放街路口的路灯坏了一个星期了，晚上很黑",
+    "caller": {"name": "王女士", "phone": "138-0013-8000"},
+    "location": {"lon": 119.75, "lat": 28.15},
+}
+NEIGHBOUR_DISPUTE = {
+    "channel": "hotline_12345",
+    "description": "隔壁邻居装修把我家墙弄裂了，谈了几次谈不拢，想请社区调解",
+    "caller": {"name": "李先生", "phone": "13900001111"},
+    "location": {"lon": 119.75, "lat": 28.15},
+}
+THREAT = {
+    "channel": "hotline_12345",
+    "description": "老板拖欠我工资半年，今天再不给钱我就从厂房楼顶跳楼",
+    "caller": {"phone": "13700002222"},
+    "location": {"address": "城关街道人民路"},
+}
+
+
+async def _register(platform: Platform, body: dict[str, Any]) -> dict[str, Any]:
+    response = await platform.intake.client.post(
+        "/v1/tickets", json=body, headers=platform.headers("operator")
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _timeline_steps(platform: Platform, ticket_id: str) -> list[str]:
+    response = await platform.intake.client.get(
+        f"/v1/tickets/{ticket_id}", headers=platform.headers("operator")
+    )
+    assert response.status_code == 200, response.text
+    return [entry["step"] for entry in response.json()["timeline"]]
+
+
+async def _items(service, path: str, headers: dict[str, str]) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    response = await service.client.get(path, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def test_street_light_complaint_ends_as_an_assigned_task_with_a_delivery(platform: Platform):
+    ticket = await _register(platform, STREET_LIGHT)
+    assert ticket["category"]["group"] == "city_service"
+    assert ticket["location"]["township_code"] == "331199001"
+
+    dispatcher = platform.headers("dispatcher")
+    tasks = await eventually(
+        lambda: _items(platform.dispatch, f"/v1/tasks?ticket_id={ticket['id']}", dispatcher)
+    )
+    assert len(tasks) == 1
+    assert tasks[0]["state"] == "assigned"
+    assert tasks[0]["unit_code"] == "331199001-ZZ"
+    assert tasks[0]["rule_id"] == "R-TOWNSHIP"
+
+    deliveries = await eventually(
+        lambda: _items(platform.notify, f"/v1/deliveries?correlation_id={ticket['id']}", dispatcher)
+    )
+    assert [d["recipient"] for d in deliveries] == ["331199001-ZZ"]
+
+    steps = await eventually(lambda: _steps_including(platform, ticket["id"], "notified"))
+    assert steps[:3] == ["registered", "task_created", "task_assigned"]
+    final = await platform.intake.client.get(
+        f"/v1/tickets/{ticket['ticket_number']}", headers=platform.headers("operator")
+    )
+    assert final.json()["status"] == "dispatched"
+
+
+async def test_neighbour_dispute_ends_as_an_open_mediation_case(platform: Platform):
+    ticket = await _register(platform, NEIGHBOUR_DISPUTE)
+    assert ticket["category"]["group"] == "dispute"
+
+    cases = await eventually(
+        lambda: _items(
+            platform.mediation,
+            f"/v1/cases?ticket_id={ticket['id']}",
+            platform.headers("mediator", area="331199"),
+        )
+    )
+    assert len(cases) == 1
+    assert cases[0]["state"] == "opened"
+    assert cases[0]["committee_code"].endswith("-TWH")
+    assert cases[0]["committee_code"].startswith(ticket["location"]["village_code"])
+
+    steps = await eventually(lambda: _steps_including(platform, ticket["id"], "notified"))
+    assert "case_opened" in steps
+    tasks = await _items(
+        platform.dispatch, f"/v1/tasks?ticket_id={ticket['id']}", platform.headers("dispatcher")
+    )
+    assert tasks == [], "a plain neighbour dispute needs mediation, not a task"
+
+
+async def test_threat_ends_as_a_red_or_orange_alert_that_reaches_the_leader(platform: Platform):
+    ticket = await _register(platform, THREAT)
+    assert ticket["category"]["group"] == "extreme_threat"
+
+    alerts = await eventually(
+        lambda: _items(
+            platform.riskassess, f"/v1/alerts?ticket_id={ticket['id']}", platform.headers("analyst")
+        )
+    )
+    assert len(alerts) == 1
+    assert alerts[0]["level"] in ("red", "orange")
+    assert "leader" in alerts[0]["notify_roles"]
+
+    steps = await eventually(lambda: _steps_including(platform, ticket["id"], "alert_raised"))
+    assert steps[0] == "registered"
+    deliveries = await eventually(lambda: _leader_deliveries(platform, ticket["id"]))
+    assert deliveries[0]["title"].startswith(("红色预警", "橙色预警"))
+
+
+async def _steps_including(platform: Platform, ticket_id: str, step: str) -> list[str] | None:
+    steps = await _timeline_steps(platform, ticket_id)
+    return steps if step in steps else None
+
+
+async def _leader_deliveries(platform: Platform, ticket_id: str) -> list[dict[str, Any]]:
+    items = await _items(
+        platform.notify, f"/v1/deliveries?correlation_id={ticket_id}", platform.headers("leader")
+    )
+    return [d for d in items if d["recipient"].startswith("leader@")]
