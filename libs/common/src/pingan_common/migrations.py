@@ -10,6 +10,9 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from pingan_common.db import NAMING_CONVENTION
+from pingan_common.messaging_tables import MessagingTables
+
 # Two replicas starting together must not both run the same migration.
 _MIGRATION_LOCK_ID = 7_240_002
 
@@ -57,3 +60,21 @@ async def _run_online(url: str, target_metadata: MetaData) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(_run_on, target_metadata)
     await engine.dispose()
+
+
+def create_messaging_tables() -> None:
+    """Create the outbox and inbox tables; called from each service's first migration."""
+    from alembic import op
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    tables = MessagingTables.define(metadata)
+    bind = op.get_bind()
+    for table in (tables.outbox, tables.inbox):
+        table.create(bind)
+
+
+def drop_messaging_tables() -> None:
+    from alembic import op
+
+    op.drop_table("inbox")
+    op.drop_table("outbox")

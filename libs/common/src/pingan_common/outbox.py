@@ -9,6 +9,7 @@ briefly as a fallback; a broker outage only delays publication.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from datetime import datetime, timedelta
@@ -51,11 +52,9 @@ class Outbox:
         )
         session.sync_session.info[_NUDGE_KEY] = self._wake.set
 
-    async def wait_for_nudge(self, timeout: float) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout)
-        except TimeoutError:
-            pass
+    async def wait_for_nudge(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
 
     def clear_nudge(self) -> None:
         self._wake.clear()

@@ -11,7 +11,7 @@ _SHORT_SERVICE = re.compile(r"^(110|119|120|122|12345|12348|95\d{3})$")
 
 
 def normalise_phone(raw: str) -> str:
-    """Return digits only (mobile: 11 digits; landline: with its 0 area code) or raise ValueError."""
+    """Digits only (mobile: 11 digits; landline with its 0 area code), or ValueError."""
     digits = _SEPARATORS.sub("", raw.strip())
     if digits.startswith("+86"):
         digits = digits[3:]

@@ -16,7 +16,10 @@ from pingan_notify.settings import NotifySettings
 DEFINITION = ServiceDefinition(
     name="notify",
     title="Pingan notify (通知)",
-    description="Tells the responsible units and the people on duty what needs them, and records every delivery.",
+    description=(
+        "Tells the responsible units and the people on duty what needs them, "
+        "and records every delivery."
+    ),
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_notify:migrations",

@@ -16,7 +16,10 @@ from pingan_riskassess.settings import RiskassessSettings
 DEFINITION = ServiceDefinition(
     name="riskassess",
     title="Pingan riskassess (研判)",
-    description="Reads every ticket for risk signals and raises graded warnings (red, orange, yellow, blue).",
+    description=(
+        "Reads every ticket for risk signals and raises graded warnings "
+        "(red, orange, yellow, blue)."
+    ),
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_riskassess:migrations",

@@ -36,7 +36,7 @@ class UnknownEventType(ValueError):
 
 
 def parse_event(raw: bytes | str) -> EventEnvelope:
-    """Parse one envelope; raises ValueError/ValidationError on garbage, UnknownEventType on news."""
+    """Parse one envelope; ValueError/ValidationError on garbage, UnknownEventType on news."""
     document = json.loads(raw)
     if not isinstance(document, dict) or "type" not in document:
         raise ValueError("not a CloudEvents envelope: no 'type'")

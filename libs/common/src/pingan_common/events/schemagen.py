@@ -219,7 +219,13 @@ SAMPLE_VALUES: dict[str, Any] = {
     "ticket_number": "QS20261123000123",
     "trigger_type": "pingan.dispatch.task.assigned.v1",
 }
-SAMPLE_TRACE_ID = hashlib.sha256(b"pingan-sample-trace").hexdigest()[:32]
+
+
+def _hex(seed: str) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+SAMPLE_TRACE_ID = _hex("pingan-sample-trace")[:32]
 
 
 def sample_uuid7(seed: str, at: datetime) -> UUID:
@@ -274,7 +280,7 @@ def _build_sample(info: EventInfo, earlier: dict[str, EventEnvelope]) -> EventEn
         "dataschema": info.dataschema,
         "correlationid": correlation,
         "causationid": causation,
-        "traceparent": f"00-{SAMPLE_TRACE_ID}-{hashlib.sha256(info.type.encode()).hexdigest()[:16]}-01",
+        "traceparent": f"00-{SAMPLE_TRACE_ID}-{_hex(info.type)[:16]}-01",
         "data": data,
     }
     return info.cls.model_validate(envelope)
@@ -368,8 +374,8 @@ ENVELOPE_MEANINGS = {
     "It is also the Kafka message key, so one aggregate's events stay in order.",
     "time": "When the fact happened, ISO 8601 with zone (UTC).",
     "datacontenttype": "Always `application/json`.",
-    "dataschema": "URI of the type's JSON Schema, `https://schemas.pingan.local/events/<type>.json`; "
-    "it is the `$id` of the checked-in schema file.",
+    "dataschema": "URI of the type's JSON Schema, "
+    "`https://schemas.pingan.local/events/<type>.json`; the `$id` of the checked-in schema file.",
     "correlationid": "Id of the ticket that started the chain: the same on every event that "
     "follows from one ticket, and in every log line about it.",
     "causationid": "Id of the event that directly caused this one; `null` at the start of a chain.",
@@ -986,6 +992,8 @@ def main(argv: list[str] | None = None) -> int:
             print("schemagen --check: generated event files are not current:", file=sys.stderr)
             for problem in problems:
                 print(f"  {problem}", file=sys.stderr)
+            if breaking_against(root):
+                print("Breaking changes need a new event version, not new files.", file=sys.stderr)
             print(f"Run `{COMMAND}` and commit the result.", file=sys.stderr)
             return 1
         print(f"schemagen --check: {len(files)} generated files are up to date")

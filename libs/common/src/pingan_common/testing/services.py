@@ -131,16 +131,16 @@ async def running_service(
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 15, interval: float = 0.05
+    probe: Callable[[], Awaitable[T | None]], *, within: float = 15, interval: float = 0.05
 ) -> T:
     """Poll ``probe`` until it returns something truthy; fail the test with a clear message."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = await probe()
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"condition not met within {timeout}s (last result: {result!r})")
+            pytest.fail(f"condition not met within {within}s (last result: {result!r})")
         await asyncio.sleep(interval)
 
 
