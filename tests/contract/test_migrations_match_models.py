@@ -24,7 +24,9 @@ async def test_migrations_build_the_schema_the_models_describe(postgres, service
         await upgrade_to_head(engine, f"pingan_{service}:migrations")  # a second run is a no-op
         async with engine.connect() as connection:
             differences = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), models.Base.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync), models.Base.metadata
+                )
             )
     finally:
         await engine.dispose()

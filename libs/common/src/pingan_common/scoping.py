@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from pingan_common.auth import Principal
+from pingan_common.auth import Principal, ensure_area
+from pingan_common.pagination import Page, fetch_page
+from pingan_common.problems import NotFound
+from pingan_common.runtime import Runtime
+
+T = TypeVar("T")
 
 
 def within_area(column: InstrumentedAttribute[str], principal: Principal) -> ColumnElement[bool]:
@@ -13,3 +22,39 @@ def within_area(column: InstrumentedAttribute[str], principal: Principal) -> Col
     if not prefixes:
         return false()
     return or_(*(column.startswith(prefix, autoescape=True) for prefix in prefixes))
+
+
+async def scoped_page(
+    runtime: Runtime,
+    model: Any,
+    *,
+    principal: Principal,
+    filters: Mapping[str, object | None],
+    cursor: str | None,
+    limit: int,
+    item: Callable[[Any], T],
+    visible: ColumnElement[bool] | None = None,
+) -> Page[T]:
+    """A keyset page of ``model`` rows the principal may see, with equality filters by column."""
+    query = select(model).where(
+        visible if visible is not None else within_area(model.area_code, principal)
+    )
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(model, column) == value)
+    async with runtime.transaction() as session:
+        return await fetch_page(
+            session, query, id_column=model.id, cursor=cursor, limit=limit, item=item
+        )
+
+
+async def scoped_get(
+    runtime: Runtime, model: Any, row_id: UUID, *, principal: Principal, what: str
+) -> Any:
+    """One row by id: 404 when missing, 403 when outside the principal's area."""
+    async with runtime.transaction() as session:
+        row = await session.get(model, row_id)
+    if row is None:
+        raise NotFound(what, str(row_id))
+    ensure_area(principal, row.area_code)
+    return row

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import or_, select
 
 from pingan_common.auth import Principal, ensure_area, require
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, fetch_page
+from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
-from pingan_common.scoping import within_area
+from pingan_common.scoping import scoped_page, within_area
 from pingan_dispatch.models import Task, TaskHistory
 from pingan_dispatch.schemas import HistoryEntryOut, TaskRead
 
@@ -44,23 +44,17 @@ async def list_tasks(
     visible = within_area(Task.area_code, principal)
     if principal.unit_code:
         visible = or_(visible, Task.unit_code == principal.unit_code)
-    query = select(Task).where(visible)
-    for column, value in (
-        (Task.ticket_id, ticket_id),
-        (Task.unit_code, unit_code),
-        (Task.state, state),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    async with runtime.transaction() as session:
-        return await fetch_page(
-            session,
-            query,
-            id_column=Task.id,
-            cursor=cursor,
-            limit=limit,
-            item=TaskRead.model_validate,
-        )
+    filters = {"ticket_id": ticket_id, "unit_code": unit_code, "state": state}
+    return await scoped_page(
+        runtime,
+        Task,
+        principal=principal,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        item=TaskRead.model_validate,
+        visible=visible,
+    )
 
 
 @router.get(

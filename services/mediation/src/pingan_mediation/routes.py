@@ -6,13 +6,12 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 
-from pingan_common.auth import Principal, ensure_area, require
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, fetch_page
-from pingan_common.problems import NotFound, problem_responses
+from pingan_common.auth import Principal, require
+from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
-from pingan_common.scoping import within_area
+from pingan_common.scoping import scoped_get, scoped_page
 from pingan_mediation.models import Case
 from pingan_mediation.schemas import CaseRead
 
@@ -39,23 +38,16 @@ async def list_cases(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[CaseRead]:
-    query = select(Case).where(within_area(Case.area_code, principal))
-    for column, value in (
-        (Case.ticket_id, ticket_id),
-        (Case.committee_code, committee_code),
-        (Case.state, state),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    async with runtime.transaction() as session:
-        return await fetch_page(
-            session,
-            query,
-            id_column=Case.id,
-            cursor=cursor,
-            limit=limit,
-            item=CaseRead.model_validate,
-        )
+    filters = {"ticket_id": ticket_id, "committee_code": committee_code, "state": state}
+    return await scoped_page(
+        runtime,
+        Case,
+        principal=principal,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        item=CaseRead.model_validate,
+    )
 
 
 @router.get(
@@ -65,9 +57,5 @@ async def list_cases(
     summary="One mediation case",
 )
 async def get_case(case_id: UUID, principal: Staff, runtime: RuntimeDep) -> CaseRead:
-    async with runtime.transaction() as session:
-        case = await session.get(Case, case_id)
-    if case is None:
-        raise NotFound("case", str(case_id))
-    ensure_area(principal, case.area_code)
+    case = await scoped_get(runtime, Case, case_id, principal=principal, what="case")
     return CaseRead.model_validate(case)

@@ -29,7 +29,7 @@ class EventEnvelope(BaseModel):
     topic: ClassVar[str]
 
     specversion: Literal["1.0"] = "1.0"
-    id: UUID = Field(default_factory=new_event_id)
+    id: UUID = Field(description="UUIDv7; consumers deduplicate on it, so it is required")
     source: str
     type: str
     subject: str = Field(description="Id of the aggregate the event is about; also the Kafka key")
@@ -58,6 +58,7 @@ class EventEnvelope(BaseModel):
     ) -> Self:
         event_type = cls.event_type()
         return cls(
+            id=new_event_id(),
             source=f"/pingan/{event_type.split('.')[1]}",
             type=event_type,
             subject=subject,
