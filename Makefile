@@ -62,13 +62,11 @@ clean-run: $(VENV_STAMP) ## stop the stack and delete .run/ (databases, keys, lo
 test: $(VENV_STAMP) ## run the tests (PYTEST_ARGS="-k outbox -x" to pass options)
 	@UV="$(UV)" scripts/run-tests.sh
 
-lint: $(VENV_STAMP) ## ruff check and ruff format --check
+lint: $(VENV_STAMP) ## ruff check, ruff format --check, generated event schemas up to date
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen python -m pingan_common.events.schemagen --check
 
-bench: $(VENV_STAMP) ## throughput / latency benchmark (pingan_common.bench, when it exists)
-	@if $(UV) run --frozen python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("pingan_common.bench") is None)'; then \
-		$(UV) run --frozen python -m pingan_common.bench; \
-	else \
-		echo "no benchmark yet (pingan_common.bench)"; \
-	fi
+bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): latency and throughput
+	@$(DEVSTACK) up
+	@$(UV) run --frozen python scripts/bench.py $(BENCH_ARGS)

@@ -69,7 +69,7 @@ def route(request: RoutingRequest) -> RoutingDecision:
             "R-TOWNSHIP",
             "handled at the lowest capable level: the township where it happened",
         )
-    if request.category_group in TOWNSHIP_GROUPS:
+    if request.category_group == "city_service":
         return RoutingDecision(
             "331199-D-CG",
             "R-CITY-DEPARTMENT-UNLOCATED",

@@ -173,13 +173,20 @@ RULES: tuple[Rule, ...] = (
 
 FALLBACK = Rule(G.CITY_SERVICE, "other", "其他诉求", (), (D.TASK,))
 
-# "不是…投诉" or "没有…打架": a keyword right after a negation is not a claim.
-_NEGATION = re.compile(r"(不是|没有|并非|不算|无)[^，。,.!！?？]{0,4}$")
+# "不是…投诉" or "没有…打架": a keyword right after a negation is not a claim. Bare 无 is no
+# negation word: it sits inside ordinary words (无缘无故打人, 无人管的垃圾).
+_NEGATION = re.compile(r"(不是|没有|并非|不算)[^，。,.!！?？]{0,4}$")
 _HAPPENING_NOW = ("正在", "现在", "马上", "快来")
 
 
 def classify(text: str) -> Classification:
-    matched = [rule for rule in RULES if _mentions(text, rule.keywords)]
+    matched = [
+        rule
+        for rule in RULES
+        # A threat is never negated away ("没有钱我就跳楼"): a false alarm costs a check, a
+        # missed threat may cost a life.
+        if _mentions(text, rule.keywords, negatable=rule.group is not G.EXTREME_THREAT)
+    ]
     primary = matched[0] if matched else FALLBACK
     dispositions = list(primary.dispositions)
     for rule in matched[1:]:
@@ -202,11 +209,11 @@ def classify(text: str) -> Classification:
     )
 
 
-def _mentions(text: str, keywords: tuple[str, ...]) -> bool:
+def _mentions(text: str, keywords: tuple[str, ...], *, negatable: bool = True) -> bool:
     for keyword in keywords:
         start = text.find(keyword)
         while start != -1:
-            if not _NEGATION.search(text[:start]):
+            if not (negatable and _NEGATION.search(text[:start])):
                 return True
             start = text.find(keyword, start + 1)
     return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -12,12 +13,13 @@ _SHORT_SERVICE = re.compile(r"^(110|119|120|122|12345|12348|95\d{3})$")
 
 def normalise_phone(raw: str) -> str:
     """Digits only (mobile: 11 digits; landline with its 0 area code), or ValueError."""
-    digits = _SEPARATORS.sub("", raw.strip())
+    # NFKC: full-width digits from a Chinese IME become ASCII ones.
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw).strip())
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
         digits = digits[4:]
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise ValueError("a phone number may contain only digits, spaces, dashes and +86")
     if _MOBILE.match(digits) or _LANDLINE.match(digits) or _SHORT_SERVICE.match(digits):
         return digits

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from pingan_common.events import Channel, Disposition, RiskLevel, Urgency
 from pingan_intake.phones import normalise_phone
@@ -21,7 +21,12 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", unicodedata.normalize("NFKC", value)).strip()
 
 
-CleanText = Annotated[str, AfterValidator(clean_text)]
+def _clean_if_text(value: object) -> object:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# Cleaned before the length limits apply, so "   " is too short rather than an empty text.
+CleanText = Annotated[str, BeforeValidator(_clean_if_text)]
 
 
 class CallerIn(BaseModel):
@@ -41,7 +46,8 @@ class LocationIn(BaseModel):
 
     address: CleanText | None = Field(default=None, max_length=300, examples=["城关街道人民路12号"])
     lon: float | None = Field(default=None, ge=73, le=136, examples=[119.75])
-    lat: float | None = Field(default=None, ge=3, le=54, examples=[28.15])
+    # validate_default: the pairing check must also run when lat is left out.
+    lat: float | None = Field(default=None, ge=3, le=54, validate_default=True, examples=[28.15])
     grid_code: str | None = Field(default=None, pattern=r"^\d{14}$", examples=["33119900100101"])
 
     @field_validator("lat")
