@@ -42,8 +42,10 @@ class Platform:
         return self.stack.auth.headers(role, **claims)
 
 
-@pytest.fixture
-async def platform(stack: TestStack) -> AsyncIterator[Platform]:
+@pytest.fixture(scope="module")
+async def platform(module_stack: TestStack) -> AsyncIterator[Platform]:
+    """Started once per module: each test works on its own tickets."""
+    stack = module_stack
     async with AsyncExitStack() as exits:
         running = {}
         for name, bootstrap, settings_class in SERVICES:

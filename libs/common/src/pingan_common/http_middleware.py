@@ -1,4 +1,8 @@
-"""Request ids, correlation ids in the log context, and the HTTP latency histogram."""
+"""Request ids, correlation ids in the log context, and the HTTP latency histogram.
+
+A plain ASGI middleware: Starlette's BaseHTTPMiddleware runs each request through an extra
+task and memory stream, which costs more than everything else this does.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import time
 import uuid
 
 import structlog
-from fastapi import FastAPI, Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from fastapi import FastAPI
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pingan_common.metrics import HTTP_REQUEST_SECONDS
 
@@ -17,31 +22,41 @@ CORRELATION_ID_HEADER = "X-Correlation-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-class RequestContextMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app, *, service: str) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(app)
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self._app = app
         self._service = service
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        request_id = _incoming_id(request.headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
-        request.state.request_id = request_id
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = _incoming_id(headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             request_id=request_id,
-            correlation_id=_incoming_id(request.headers.get(CORRELATION_ID_HEADER)),
-            traceparent=request.headers.get("traceparent"),
+            correlation_id=_incoming_id(headers.get(CORRELATION_ID_HEADER)),
+            traceparent=headers.get("traceparent"),
         )
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        HTTP_REQUEST_SECONDS.labels(
-            self._service,
-            request.method,
-            getattr(route, "path", "unmatched"),
-            str(response.status_code),
-        ).observe(time.perf_counter() - started)
-        response.headers[REQUEST_ID_HEADER] = request_id
-        return response
+        status = 500
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_with_request_id)
+        finally:
+            route = scope.get("route")
+            HTTP_REQUEST_SECONDS.labels(
+                self._service, scope["method"], getattr(route, "path", "unmatched"), str(status)
+            ).observe(time.perf_counter() - started)
 
 
 def _incoming_id(value: str | None) -> str | None:

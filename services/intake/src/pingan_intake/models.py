@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
-    Date,
     DateTime,
     Float,
     ForeignKey,
     Identity,
-    Integer,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -28,6 +27,9 @@ from pingan_common.messaging_tables import MessagingTables
 
 Base = declarative_base()
 messaging = MessagingTables.define(Base.metadata)
+ticket_number_sequence = Sequence(
+    "ticket_number_seq", metadata=Base.metadata, minvalue=1, maxvalue=999_999, cycle=True
+)
 
 
 class Ticket(Base):
@@ -73,15 +75,6 @@ class TimelineEntry(Base):
     summary: Mapped[str] = mapped_column(Text)
     source_event_id: Mapped[UUID | None] = mapped_column(Uuid, unique=True)
     details: Mapped[dict] = mapped_column(JSONB, default=dict)
-
-
-class TicketNumberCounter(Base):
-    """One row a day; the row lock serialises numbering within a day only."""
-
-    __tablename__ = "ticket_number_counters"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer)
 
 
 class IdempotencyKey(Base):

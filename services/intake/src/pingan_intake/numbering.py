@@ -1,29 +1,29 @@
-"""Human ticket numbers: prefix + local date + a daily sequence, e.g. QS20261123000123."""
+"""Human ticket numbers: prefix + local date + six digits, e.g. QS20261123000123.
+
+The digits come from a PostgreSQL sequence rather than a per-day counter row: a counter row
+would be locked by every registering transaction until it commits, so registrations would
+queue behind each other's disk flushes. The sequence is not transactional and never blocks;
+numbers still increase through the day but do not restart at 000001 every midnight, and a
+rolled-back registration leaves a gap. It cycles after 999999, which at county volumes (a few
+hundred tickets a day) is years away, and the date part keeps numbers unique across the wrap.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_intake.models import TicketNumberCounter
+from pingan_intake.models import ticket_number_sequence
 
 
 async def next_ticket_number(
     session: AsyncSession, *, prefix: str, now: datetime, timezone: str
 ) -> str:
-    day = now.astimezone(ZoneInfo(timezone)).date()
-    table = TicketNumberCounter.__table__
-    statement = (
-        insert(table)
-        .values(day=day, last_value=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last_value": table.c.last_value + 1})
-        .returning(table.c.last_value)
-    )
-    sequence = (await session.execute(statement)).scalar_one()
-    return format_ticket_number(prefix, day.strftime("%Y%m%d"), sequence)
+    day = now.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
+    sequence = await session.scalar(ticket_number_sequence.next_value())
+    return format_ticket_number(prefix, day, sequence)
 
 
 def format_ticket_number(prefix: str, yyyymmdd: str, sequence: int) -> str:

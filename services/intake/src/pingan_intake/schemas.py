@@ -14,11 +14,15 @@ from pingan_common.events import Channel, Disposition, RiskLevel, Urgency
 from pingan_intake.phones import normalise_phone
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Full-width letters and digits only: NFKC on the whole text would also turn the citizen's
+# Chinese punctuation (，！？（）：) into ASCII.
+_FULL_WIDTH_ALNUM = re.compile(r"[０-９Ａ-Ｚａ-ｚ]")
 
 
 def clean_text(value: str) -> str:
-    """Trim, normalise width (全角 digits), drop control characters; keep newlines."""
-    return _CONTROL.sub("", unicodedata.normalize("NFKC", value)).strip()
+    """Trim, normalise width (全角 digits and letters), drop control characters; keep newlines."""
+    narrow = _FULL_WIDTH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value)
+    return _CONTROL.sub("", narrow).strip()
 
 
 def _clean_if_text(value: object) -> object:

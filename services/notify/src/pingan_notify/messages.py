@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from pingan_common.events import AlertRaised, CaseOpened, TaskAssigned
 
+# Staff read deadlines on the county's clock, whatever zone the event carries.
+COUNTY_TIMEZONE = ZoneInfo("Asia/Shanghai")
 LEVEL_LABELS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 
 
@@ -21,9 +24,11 @@ class Notice:
 
 def notices_for_task_assigned(event: TaskAssigned) -> list[Notice]:
     data = event.data
+    accept_due_at = data.accept_due_at.astimezone(COUNTY_TIMEZONE)
+    due_at = data.due_at.astimezone(COUNTY_TIMEZONE)
     body = (
         f"工单 {data.ticket_number} 已派至 {data.unit_name}，请于 "
-        f"{data.accept_due_at:%Y-%m-%d %H:%M} 前签收，{data.due_at:%Y-%m-%d %H:%M} 前办结。"
+        f"{accept_due_at:%Y-%m-%d %H:%M} 前签收，{due_at:%Y-%m-%d %H:%M} 前办结。"
     )
     recipients = [data.unit_code, *data.co_unit_codes]
     return [

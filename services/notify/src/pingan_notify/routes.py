@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from pingan_common.auth import Principal, require
 from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, fetch_page
@@ -64,10 +64,18 @@ async def list_deliveries(
 
 
 def _addressed_to(principal: Principal) -> ColumnElement[bool]:
-    """County-wide staff see every delivery; others their unit's and their role's in their area."""
+    """County-wide staff see every delivery; others their unit's and their role's in their area.
+
+    Role recipients name the area of the matter (``leader@<grid code>``): a role holder covers
+    every area under its own, as area scoping does everywhere else.
+    """
     if principal.is_county_wide:
         return true()
-    mine = [Delivery.recipient == f"{role}@{principal.area_code}" for role in principal.roles]
+    mine = [
+        Delivery.recipient.startswith(f"{role}@{prefix}", autoescape=True)
+        for role in principal.roles
+        for prefix in principal.area_prefixes
+    ]
     if principal.unit_code:
         mine.append(Delivery.recipient == principal.unit_code)
-    return or_(*mine)
+    return or_(false(), *mine)

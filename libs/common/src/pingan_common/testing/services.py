@@ -154,3 +154,9 @@ def test_auth(tmp_path_factory: pytest.TempPathFactory) -> TestAuth:
 @pytest.fixture
 def stack(postgres: Any, kafka: Any, test_auth: TestAuth) -> TestStack:
     return TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
+
+
+@pytest.fixture(scope="module")
+def module_stack(postgres: Any, kafka: Any, test_auth: TestAuth) -> TestStack:
+    """One stack shared by a module's tests, for tests that work on distinct data."""
+    return TestStack(postgres=postgres, kafka=kafka, auth=test_auth)

@@ -1,0 +1,352 @@
+"""The consumer runner on a real PostgreSQL and the real broker, with test handlers.
+
+- a failing handler is retried ``handler_max_attempts`` times with exponential backoff, then the
+  message is dead-lettered with its error in the headers, and later events still flow;
+- each attempt is one transaction: effects of failed attempts are rolled back;
+- garbage and schema-invalid messages go straight to the dead-letter topic;
+- offsets are committed only after the effect: a consumer killed mid-batch loses nothing and,
+  thanks to the inbox, applies nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pingan_common.bus.consumer import ConsumerDeps, ConsumerRunner, HandlerContext
+from pingan_common.bus.producer import EventProducer, OutgoingMessage
+from pingan_common.bus.topics_admin import ensure_topics
+from pingan_common.db import create_engine, new_metadata, session_factory, system_clock
+from pingan_common.events import TicketRegistered
+from pingan_common.events.intake import TicketRegisteredData
+from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
+from pingan_common.events.values import (
+    CallerSummary,
+    Category,
+    CategoryGroup,
+    Channel,
+    Disposition,
+    Location,
+    Urgency,
+)
+from pingan_common.messaging_tables import MessagingTables
+from pingan_common.outbox import Outbox
+from pingan_common.settings import KafkaSettings
+from pingan_common.testing.infra import fresh_database
+from pingan_common.testing.services import eventually
+
+GROUP = "runner-test"
+DLQ = dead_letter_topic(INTAKE_TICKETS, GROUP)
+
+
+def ticket_registered(ticket_id: uuid.UUID | None = None) -> TicketRegistered:
+    ticket_id = ticket_id or uuid.uuid4()
+    now = system_clock()
+    data = TicketRegisteredData(
+        ticket_id=ticket_id,
+        ticket_number=f"QS{ticket_id.int % 10**12:012d}",
+        channel=Channel.HOTLINE_12345,
+        description="路灯坏了",
+        category=Category(group=CategoryGroup.CITY_SERVICE, code="street_light", label="路灯"),
+        urgency=Urgency.NORMAL,
+        disposition=Disposition.TASK,
+        dispositions=[Disposition.TASK],
+        location=Location(township_code="331199001", resolved=True),
+        area_code="331199001",
+        caller=CallerSummary(),
+        reported_at=now,
+        registered_at=now,
+        registered_by="operator",
+    )
+    return TicketRegistered.create(data, subject=str(ticket_id), correlationid=str(ticket_id))
+
+
+def message(event: TicketRegistered) -> OutgoingMessage:
+    return OutgoingMessage(
+        topic=INTAKE_TICKETS, key=event.subject, value=event.to_json_bytes(), event_type=event.type
+    )
+
+
+def raw(value: bytes, key: str = "raw") -> OutgoingMessage:
+    return OutgoingMessage(topic=INTAKE_TICKETS, key=key, value=value, event_type="raw")
+
+
+@dataclass
+class World:
+    engine: AsyncEngine
+    tables: MessagingTables
+    effects: Table
+    kafka: KafkaSettings
+    producer: EventProducer
+    runners: list[ConsumerRunner] = field(default_factory=list)
+
+    def runner(self, handler: Callable[[Any, HandlerContext], Awaitable[None]]) -> ConsumerRunner:
+        runner = ConsumerRunner(
+            service="runner-test",
+            group=GROUP,
+            handlers={TicketRegistered: [handler]},
+            deps=ConsumerDeps(
+                session_factory(self.engine),
+                self.tables.inbox,
+                Outbox(self.tables.outbox),
+                self.producer,
+            ),
+            settings=self.kafka,
+        )
+        self.runners.append(runner)
+        return runner
+
+    async def record_effect(self, ctx: HandlerContext, event: TicketRegistered) -> None:
+        await ctx.session.execute(
+            insert(self.effects).values(event_id=event.id, subject=event.subject)
+        )
+
+    async def effect_counts(self) -> Counter[str]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(self.effects.c.subject))
+            return Counter(row.subject for row in rows)
+
+    async def inbox_count(self) -> int:
+        async with self.engine.connect() as conn:
+            return await conn.scalar(select(func.count()).select_from(self.tables.inbox))
+
+    async def committed(self) -> int | None:
+        """The group's committed offset on the (single) partition, read without joining."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.kafka.bootstrap_servers,
+            group_id=self.kafka.group(GROUP),
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            return await consumer.committed(TopicPartition(self.kafka.topic(INTAKE_TICKETS), 0))
+        finally:
+            await consumer.stop()
+
+
+@pytest.fixture
+async def world(stack) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
+    url = await fresh_database(stack.postgres, f"{stack.name}_runner")
+    engine = create_engine(url, pool_size=4)
+    metadata: MetaData = new_metadata()
+    tables = MessagingTables.define(metadata)
+    # No unique constraint on purpose: a double application shows up as two rows.
+    effects = Table(
+        "effects",
+        metadata,
+        Column("n", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False),
+        Column("subject", String(100), nullable=False),
+    )
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    # One partition keeps the offsets easy to reason about.
+    kafka = stack.kafka_settings(
+        partitions={INTAKE_TICKETS: 1}, handler_max_attempts=3, max_poll_records=100
+    ).model_copy(update={"handler_backoff_ms": 50})
+    await ensure_topics(kafka, [INTAKE_TICKETS, DLQ])
+    producer = EventProducer(kafka, service="runner-test")
+    await producer.start()
+    world = World(engine, tables, effects, kafka, producer)
+    try:
+        yield world
+    finally:
+        for runner in world.runners:
+            await runner.stop()
+        await producer.stop()
+        await engine.dispose()
+
+
+async def read_topic(kafka: KafkaSettings, topic: str) -> list[Any]:
+    """Every message on the (namespaced) topic, exactly: reads up to the end offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, fetch_max_wait_ms=10)
+    await consumer.start()
+    try:
+        name = kafka.topic(topic)
+        partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name))]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        expected = sum((await consumer.end_offsets(partitions)).values())
+        records: list[Any] = []
+        async with asyncio.timeout(20):
+            while len(records) < expected:
+                for batch in (await consumer.getmany(timeout_ms=200)).values():
+                    records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def test_failing_handler_is_retried_with_backoff_then_dead_lettered(world: World) -> None:
+    bad, good = ticket_registered(), ticket_registered()
+    attempts: list[float] = []
+
+    async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        await world.record_effect(ctx, event)
+        if event.id == bad.id:
+            attempts.append(time.monotonic())
+            raise RuntimeError(f"cannot route ticket {event.subject}")
+
+    await world.runner(handler).start()
+    await world.producer.send_all([message(bad), message(good)])
+
+    await eventually(lambda: _has(world, good.subject))
+    assert len(attempts) == world.kafka.handler_max_attempts == 3
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    # backoff 50 ms, then 100 ms (exponential)
+    assert gaps[0] >= 0.045 and gaps[1] >= 0.095, gaps
+    assert gaps[1] > gaps[0]
+
+    [dead] = await _eventually_records(world.kafka, DLQ, 1)
+    headers = {name: value.decode() for name, value in dead.headers}
+    assert dead.value == bad.to_json_bytes()
+    assert dead.key.decode() == bad.subject
+    assert f"cannot route ticket {bad.subject}" in headers["dlq_error"]
+    assert headers["dlq_error_type"] == "RuntimeError"
+    assert headers["dlq_original_topic"] == world.kafka.topic(INTAKE_TICKETS)
+    assert headers["dlq_original_partition"] == "0"
+    assert headers["dlq_original_offset"] == "0"
+    assert headers["dlq_attempts"] == "3"
+
+    # Each attempt was one transaction: the failed ones left neither effect nor inbox claim.
+    assert await world.effect_counts() == Counter({good.subject: 1})
+    assert await world.inbox_count() == 1
+    await eventually(lambda: _committed_is(world, 2))
+
+
+async def test_a_handler_that_recovers_is_applied_once(world: World) -> None:
+    event = ticket_registered()
+    calls = 0
+
+    async def handler(received: TicketRegistered, ctx: HandlerContext) -> None:
+        nonlocal calls
+        calls += 1
+        await world.record_effect(ctx, received)
+        if calls < 3:
+            raise ConnectionError("database hiccup (simulated)")
+
+    await world.runner(handler).start()
+    await world.producer.send_all([message(event)])
+    await eventually(lambda: _has(world, event.subject))
+    await eventually(lambda: _committed_is(world, 1))
+    assert calls == 3
+    assert await world.effect_counts() == Counter({event.subject: 1})
+    assert await read_topic(world.kafka, DLQ) == []
+
+
+async def test_unparseable_and_invalid_messages_go_to_the_dead_letter_topic(world: World) -> None:
+    good = ticket_registered()
+    invalid = json.loads(ticket_registered().to_json_bytes())
+    invalid["data"]["ticket_id"] = "not-a-uuid"
+    unknown = json.loads(ticket_registered().to_json_bytes())
+    unknown["type"] = "pingan.intake.ticket.teleported.v9"
+
+    seen: list[str] = []
+
+    async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        seen.append(event.subject)
+        await world.record_effect(ctx, event)
+
+    await world.runner(handler).start()
+    await world.producer.send_all(
+        [
+            raw(b"\xff not json at all", key="garbage"),
+            raw(json.dumps(invalid).encode(), key="invalid"),
+            # a newer producer's event type this build does not know: skipped, not dead-lettered
+            raw(json.dumps(unknown).encode(), key="unknown"),
+            message(good),
+        ]
+    )
+    await eventually(lambda: _has(world, good.subject))
+    dead = await _eventually_records(world.kafka, DLQ, 2)
+    by_key = {record.key.decode(): dict(record.headers) for record in dead}
+    assert set(by_key) == {"garbage", "invalid"}
+    assert by_key["garbage"]["dlq_original_offset"] == b"0"
+    assert by_key["invalid"]["dlq_original_offset"] == b"1"
+    assert by_key["invalid"]["dlq_error_type"] == b"ValidationError"
+    assert b"ticket_id" in by_key["invalid"]["dlq_error"]
+    for headers in by_key.values():
+        assert headers["dlq_attempts"] == b"1"  # retrying cannot fix a message
+    assert seen == [good.subject]
+    await eventually(lambda: _committed_is(world, 4))
+
+
+async def test_offsets_are_committed_after_the_effect_so_a_crash_loses_nothing(
+    world: World,
+) -> None:
+    """Kill the runner while it applies the 4th of 8 events (no clean shutdown, no commit).
+    A new runner in the same group resumes from the last committed offset: the events already
+    applied are redelivered and skipped by the inbox, the interrupted one is applied."""
+    events = [ticket_registered() for _ in range(8)]
+    victim = events[3]
+    in_victim = asyncio.Event()
+
+    async def hanging_handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        await world.record_effect(ctx, event)
+        if event.id == victim.id:
+            in_victim.set()
+            await asyncio.sleep(3600)  # the process "dies" here
+
+    await world.producer.send_all([message(event) for event in events])
+    first = world.runner(hanging_handler)
+    await first.start()
+    await asyncio.wait_for(in_victim.wait(), 20)
+    applied_before_crash = await world.effect_counts()
+    assert set(applied_before_crash) == {e.subject for e in events[:3]}
+    assert all(count == 1 for count in applied_before_crash.values())
+    committed_at_crash = await world.committed()
+    assert committed_at_crash is None or committed_at_crash <= 3, (
+        "an offset was committed for an event whose effect has not committed"
+    )
+
+    # The crash: the task dies mid-transaction and the client goes without committing.
+    assert first._task is not None and first._consumer is not None
+    first._task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await first._task
+    await first._consumer.stop()
+    first._task = first._consumer = None
+
+    async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        await world.record_effect(ctx, event)
+
+    await world.runner(handler).start()
+    await eventually(lambda: _count_is(world, len(events)))
+    await eventually(lambda: _committed_is(world, len(events)))
+    assert await world.effect_counts() == Counter({e.subject: 1 for e in events})
+    assert await world.inbox_count() == len(events)
+    assert await read_topic(world.kafka, DLQ) == []
+
+
+async def _has(world: World, subject: str) -> bool:
+    return (await world.effect_counts())[subject] >= 1
+
+
+async def _count_is(world: World, n: int) -> bool:
+    return (await world.effect_counts()).total() >= n
+
+
+async def _committed_is(world: World, offset: int) -> bool:
+    return await world.committed() == offset
+
+
+async def _eventually_records(kafka: KafkaSettings, topic: str, n: int) -> list[Any]:
+    async def probe() -> list[Any] | None:
+        records = await read_topic(kafka, topic)
+        assert len(records) <= n, f"{len(records)} messages on {topic}, expected {n}"
+        return records if len(records) == n else None
+
+    return await eventually(probe)
