@@ -69,8 +69,12 @@ class IntakeApi:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def get(self, ticket_ref: str, *, role: str = "operator", **claims: str) -> httpx.Response:
-        return await self.client.get(f"/v1/tickets/{ticket_ref}", headers=self.headers(role, **claims))
+    async def get(
+        self, ticket_ref: str, *, role: str = "operator", **claims: str
+    ) -> httpx.Response:
+        return await self.client.get(
+            f"/v1/tickets/{ticket_ref}", headers=self.headers(role, **claims)
+        )
 
     async def count(self, model: Any, *where: Any) -> int:
         """Rows of a mapped class or table, straight from the service's database."""
@@ -139,16 +143,13 @@ class Broker:
 
     async def message_count(self, logical_topic: str) -> int:
         """How many records the topic holds, over all its partitions."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.kafka.bootstrap_servers, group_id=None
-        )
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka.bootstrap_servers, group_id=None)
         await consumer.start()
         try:
             topic = self.topic(logical_topic)
-            partitions = consumer.partitions_for_topic(topic)
-            if partitions is None:
-                await consumer._client.force_metadata_update()
-                partitions = consumer.partitions_for_topic(topic) or set()
+            await consumer.topics()  # fetches fresh cluster metadata
+            partitions = consumer.partitions_for_topic(topic) or set()
+            assert partitions, f"topic {topic} does not exist"
             assigned = [TopicPartition(topic, p) for p in partitions]
             ends = await consumer.end_offsets(assigned)
             starts = await consumer.beginning_offsets(assigned)

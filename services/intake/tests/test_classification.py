@@ -22,7 +22,11 @@ G, D, U = CategoryGroup, Disposition, Urgency
         ("老房子墙体开裂越来越大，怕是危房", G.SAFETY_HAZARD, "dangerous_building"),
         ("人民路和解放街路口的路灯坏了一个星期了，晚上很黑", G.CITY_SERVICE, "street_light"),
         ("小区门口垃圾好几天没人清运，臭得很", G.CITY_SERVICE, "garbage"),
-        ("村里那个精神病人又发病了，拿着棍子在街上乱跑", G.KEY_POPULATION, "mental_illness_incident"),
+        (
+            "村里那个精神病人又发病了，拿着棍子在街上乱跑",
+            G.KEY_POPULATION,
+            "mental_illness_incident",
+        ),
         ("社区矫正的那个人最近一直联系不上", G.KEY_POPULATION, "community_correction_absent"),
         ("工地几十个工人聚集在门口拉横幅要工钱", G.PETITION_GROUP, "group_wage_arrears"),
         ("他说问题再不解决就要进京上访", G.PETITION_GROUP, "petition_threat"),

@@ -146,7 +146,7 @@ async def test_cursor_without_a_time_zone_is_refused_not_a_server_error(api):
         "/v1/tickets", params={"cursor": cursor}, headers=api.headers("dispatcher")
     )
 
-    assert response.status_code < 500, response.text
+    assert response.status_code in (200, 400), response.text
 
 
 @pytest.mark.parametrize("limit", [0, -1, 501, "many"])

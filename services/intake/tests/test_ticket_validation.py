@@ -37,7 +37,11 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown channel", {"channel": "fax"}, "body.channel"),
     ("unknown urgency", {"urgency": "asap"}, "body.urgency"),
     ("extra field", {"priority": "high"}, "body.priority"),
-    ("extra caller field", {"caller": {"phone": "13800138000", "email": "a@b.c"}}, "body.caller.email"),
+    (
+        "extra caller field",
+        {"caller": {"phone": "13800138000", "email": "a@b.c"}},
+        "body.caller.email",
+    ),
     ("reported in the future", {"reported_at": _in(60 * 24)}, "body.reported_at"),
     ("naive reported_at", {"reported_at": "2026-11-23T10:00:00"}, "body.reported_at"),
     ("reported_at not a time", {"reported_at": "yesterday"}, "body.reported_at"),

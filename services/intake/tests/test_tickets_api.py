@@ -36,7 +36,11 @@ async def test_posted_ticket_is_registered_classified_located_and_numbered(api):
     assert re.fullmatch(rf"QS{local_day}\d{{6}}", ticket["ticket_number"])
     assert ticket["status"] == "registered"
     assert ticket["channel"] == "hotline_12345"
-    assert ticket["category"] == {"group": "city_service", "code": "street_light", "label": "路灯故障"}
+    assert ticket["category"] == {
+        "group": "city_service",
+        "code": "street_light",
+        "label": "路灯故障",
+    }
     assert ticket["urgency"] == "normal"
     assert (ticket["disposition"], ticket["dispositions"]) == ("task", ["task"])
     assert ticket["location"] == {
@@ -123,9 +127,7 @@ async def test_registered_event_is_published_with_a_masked_caller(api, intake, b
     assert event["datacontenttype"] == "application/json"
     assert event["dataschema"].endswith("pingan.intake.ticket.registered.v1.json")
     assert uuid.UUID(event["id"]).version == 7
-    assert datetime.fromisoformat(event["time"]) == datetime.fromisoformat(
-        ticket["registered_at"]
-    )
+    assert datetime.fromisoformat(event["time"]) == datetime.fromisoformat(ticket["registered_at"])
     data = event["data"]
     assert data["ticket_id"] == ticket["id"]
     assert data["ticket_number"] == ticket["ticket_number"]

@@ -132,7 +132,6 @@ class ConsumerRunner:
         self, partition: TopicPartition, records: list[ConsumerRecord]
     ) -> None:
         next_offset = None
-        await self._commit(partition, records[-1].offset + 1)  # BROKEN: commit before effect
         for record in records:
             if self._stopping:
                 break
