@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import and_, or_, select
 
-from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.auth import Principal, Role, ensure_area, require
 from pingan_common.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -31,22 +31,7 @@ Submitter = Annotated[
     Principal,
     Depends(require("operator", "grid_worker", "dispatcher", "admin", allow_api_key=True)),
 ]
-Reader = Annotated[
-    Principal,
-    Depends(
-        require(
-            "operator",
-            "dispatcher",
-            "handler",
-            "grid_worker",
-            "mediator",
-            "analyst",
-            "leader",
-            "admin",
-            allow_api_key=True,
-        )
-    ),
-]
+Reader = Annotated[Principal, Depends(require(*Role, allow_api_key=True))]
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(

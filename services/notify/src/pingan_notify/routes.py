@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from pingan_common.auth import Principal, require
+from pingan_common.auth import Principal, Role, require
 from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, fetch_page
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
@@ -16,21 +16,7 @@ from pingan_notify.schemas import DeliveryRead
 
 router = APIRouter(prefix="/v1", tags=["deliveries"])
 
-Staff = Annotated[
-    Principal,
-    Depends(
-        require(
-            "operator",
-            "dispatcher",
-            "handler",
-            "grid_worker",
-            "mediator",
-            "analyst",
-            "leader",
-            "admin",
-        )
-    ),
-]
+Staff = Annotated[Principal, Depends(require(*Role))]
 
 
 @router.get(
