@@ -1,0 +1,126 @@
+"""Inspect and replay dead letters.
+
+    python -m pingan_common.dlq list   --topic intake.tickets.v1 --group dispatch
+    python -m pingan_common.dlq replay --topic intake.tickets.v1 --group dispatch [--event-id ID]
+
+Replay publishes the dead letter again to its original topic. Every consumer group of that
+topic sees it, but the groups that applied it before find it in their inbox and skip it, so
+only the group that failed does the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from pingan_common.events.topics import dead_letter_topic
+from pingan_common.settings import KafkaSettings
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    @property
+    def event_id(self) -> str | None:
+        try:
+            return str(json.loads(self.value).get("id"))
+        except (ValueError, AttributeError):
+            return None
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "offset": f"{self.partition}:{self.offset}",
+            "event_id": self.event_id,
+            "error_type": self.headers.get("dlq_error_type"),
+            "error": self.headers.get("dlq_error"),
+            "attempts": self.headers.get("dlq_attempts"),
+            "original": f"{self.headers.get('dlq_original_topic')}"
+            f"[{self.headers.get('dlq_original_partition')}]"
+            f"@{self.headers.get('dlq_original_offset')}",
+        }
+
+
+async def read_dead_letters(settings: KafkaSettings, topic: str, group: str) -> list[DeadLetter]:
+    """Everything in the dead-letter topic, read without joining any consumer group."""
+    name = settings.topic(dead_letter_topic(topic, group))
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        letters: list[DeadLetter] = []
+        while await _behind(consumer, ends):
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                letters.extend(_letter(record) for record in records)
+        return sorted(letters, key=lambda letter: (letter.partition, letter.offset))
+    finally:
+        await consumer.stop()
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for partition, end in ends.items():
+        if await consumer.position(partition) < end:
+            return True
+    return False
+
+
+def _letter(record) -> DeadLetter:  # type: ignore[no-untyped-def]
+    headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
+    return DeadLetter(record.partition, record.offset, record.key, record.value or b"", headers)
+
+
+async def replay(settings: KafkaSettings, letters: list[DeadLetter]) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        for letter in letters:
+            original = settings.topic(
+                letter.headers["dlq_original_topic"].removeprefix(settings.namespace)
+            )
+            await producer.send_and_wait(original, value=letter.value, key=letter.key)
+        return len(letters)
+    finally:
+        await producer.stop()
+
+
+async def _main(args: argparse.Namespace) -> None:
+    settings = KafkaSettings()
+    letters = await read_dead_letters(settings, args.topic, args.group)
+    if args.event_id:
+        letters = [letter for letter in letters if letter.event_id == args.event_id]
+    if args.command == "list":
+        for letter in letters:
+            print(json.dumps(letter.summary(), ensure_ascii=False))
+        print(f"{len(letters)} dead letter(s)")
+        return
+    print(f"replayed {await replay(settings, letters)} dead letter(s) to {args.topic}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m pingan_common.dlq", description=__doc__)
+    parser.add_argument("command", choices=["list", "replay"])
+    parser.add_argument("--topic", required=True, help="the original topic, e.g. intake.tickets.v1")
+    parser.add_argument("--group", required=True, help="the consumer group, e.g. dispatch")
+    parser.add_argument("--event-id", help="only the dead letter of this event")
+    asyncio.run(_main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
