@@ -7,10 +7,10 @@ from aiokafka import AIOKafkaProducer
 
 import pingan_dispatch.bootstrap as dispatch
 from pingan_common.dlq import read_dead_letters, replay
+from pingan_common.testing.events import ticket_registered
 from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch.handlers import HANDLERS
 from pingan_dispatch.settings import DispatchSettings
-from tests.guarantees.conftest import ticket_registered
 
 TOPIC = "intake.tickets.v1"
 
