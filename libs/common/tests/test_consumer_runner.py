@@ -17,7 +17,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +93,11 @@ class World:
     producer: EventProducer
     runners: list[ConsumerRunner] = field(default_factory=list)
 
-    def runner(self, handler: Callable[[Any, HandlerContext], Awaitable[None]]) -> ConsumerRunner:
+    def runner(
+        self,
+        handler: Callable[[Any, HandlerContext], Awaitable[None]],
+        producer: EventProducer | None = None,
+    ) -> ConsumerRunner:
         runner = ConsumerRunner(
             service="runner-test",
             group=GROUP,
@@ -102,7 +106,7 @@ class World:
                 session_factory(self.engine),
                 self.tables.inbox,
                 Outbox(self.tables.outbox),
-                self.producer,
+                producer or self.producer,
             ),
             settings=self.kafka,
         )
@@ -165,7 +169,7 @@ async def world(stack) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
         yield world
     finally:
         for runner in world.runners:
-            await runner.stop()
+            await _kill(runner)
         await producer.stop()
         await engine.dispose()
 
@@ -284,6 +288,68 @@ async def test_unparseable_and_invalid_messages_go_to_the_dead_letter_topic(worl
     await eventually(lambda: _committed_is(world, 4))
 
 
+async def test_a_message_without_a_value_does_not_cost_the_rest_of_the_batch(
+    world: World,
+) -> None:
+    """A tombstone (null value) is not JSON at all: it is dead-lettered like any garbage, and
+    the events fetched in the same batch behind it are applied, not skipped."""
+    events = [ticket_registered() for _ in range(3)]
+
+    async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        await world.record_effect(ctx, event)
+
+    await world.producer.send_all([message(events[0])])
+    await world.producer.kafka.send_and_wait(
+        world.kafka.topic(INTAKE_TICKETS), value=None, key=b"tombstone"
+    )
+    await world.producer.send_all([message(event) for event in events[1:]])
+    await world.runner(handler).start()
+
+    await eventually(lambda: _committed_is(world, 4))
+    assert await world.effect_counts() == Counter({e.subject: 1 for e in events})
+    [dead] = await _eventually_records(world.kafka, DLQ, 1)
+    assert dead.key == b"tombstone"
+    assert dict(dead.headers)["dlq_original_offset"] == b"1"
+
+
+class FailsOnce(EventProducer):
+    """Dead-letter publication fails once with an error that is not a KafkaError."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        super().__init__(settings, service="runner-test")
+        self.failed = False
+
+    async def send_all(self, messages: Sequence[OutgoingMessage]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("unexpected producer failure (simulated)")
+        await super().send_all(messages)
+
+
+async def test_an_unexpected_error_in_the_loop_skips_no_event(world: World) -> None:
+    """Whatever escapes the per-message handling, the events fetched behind it are not skipped:
+    the runner goes back to the committed offsets and processes them again."""
+    events = [ticket_registered() for _ in range(3)]
+
+    async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        await world.record_effect(ctx, event)
+
+    producer = FailsOnce(world.kafka)
+    await producer.start()
+    try:
+        await world.producer.send_all(
+            [message(events[0]), raw(b"garbage", key="garbage"), *map(message, events[1:])]
+        )
+        await world.runner(handler, producer).start()
+        await eventually(lambda: _committed_is(world, 4))
+    finally:
+        await _kill(world.runners[-1])
+        await producer.stop()
+    assert producer.failed
+    assert await world.effect_counts() == Counter({e.subject: 1 for e in events})
+    assert [r.key for r in await read_topic(world.kafka, DLQ)] == [b"garbage"]
+
+
 async def test_offsets_are_committed_after_the_effect_so_a_crash_loses_nothing(
     world: World,
 ) -> None:
@@ -313,12 +379,7 @@ async def test_offsets_are_committed_after_the_effect_so_a_crash_loses_nothing(
     )
 
     # The crash: the task dies mid-transaction and the client goes without committing.
-    assert first._task is not None and first._consumer is not None
-    first._task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await first._task
-    await first._consumer.stop()
-    first._task = first._consumer = None
+    await _kill(first)
 
     async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
         await world.record_effect(ctx, event)
@@ -329,6 +390,19 @@ async def test_offsets_are_committed_after_the_effect_so_a_crash_loses_nothing(
     assert await world.effect_counts() == Counter({e.subject: 1 for e in events})
     assert await world.inbox_count() == len(events)
     assert await read_topic(world.kafka, DLQ) == []
+
+
+async def _kill(runner: ConsumerRunner) -> None:
+    """Stop a runner the hard way: cancel its loop wherever it is, close the client without
+    committing anything (a crashed process commits nothing either)."""
+    if runner._task is not None:
+        runner._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await runner._task
+        runner._task = None
+    if runner._consumer is not None:
+        await runner._consumer.stop()
+        runner._consumer = None
 
 
 async def _has(world: World, subject: str) -> bool:

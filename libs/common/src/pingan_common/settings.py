@@ -35,6 +35,8 @@ class KafkaSettings(BaseSettings):
     handler_max_attempts: int = 4
     handler_backoff_ms: int = 100
     linger_ms: int = 0
+    # How long the producer waits for an acknowledgement before the relay sees an error.
+    request_timeout_ms: int = 10_000
 
     def topic(self, logical: str) -> str:
         return f"{self.namespace}{logical}"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,6 +126,21 @@ class ConsumerRunner:
             except Exception:
                 log.exception("consumer loop error in group %s; continuing", self.group)
                 await asyncio.sleep(1)
+                await self._rewind_to_committed()
+
+    async def _rewind_to_committed(self) -> None:
+        """After an unexpected error the fetch position is already past records that were never
+        applied; go back to the committed offsets so they are redelivered, not skipped."""
+        assert self._consumer is not None
+        try:
+            for partition in self._consumer.assignment():
+                committed = await self._consumer.committed(partition)
+                if committed is None:
+                    await self._consumer.seek_to_beginning(partition)
+                else:
+                    self._consumer.seek(partition, committed)
+        except Exception:
+            log.exception("could not rewind group %s to its committed offsets", self.group)
 
     async def _process_partition(
         self, partition: TopicPartition, records: list[ConsumerRecord]
@@ -155,7 +169,9 @@ class ConsumerRunner:
         except UnknownEventType as unknown:
             EVENTS_CONSUMED.labels(self.service, self.group, str(unknown), "ignored").inc()
             return
-        except (ValueError, ValidationError) as error:
+        except Exception as error:
+            # Not only ValueError/ValidationError: a null value (tombstone) raises TypeError,
+            # and whatever escaped here would cost the rest of the fetched batch.
             await self._dead_letter(record, error, attempts=1, event_type="unparseable")
             return
         handlers = self._handlers.get(event.type)

@@ -34,6 +34,7 @@ class EventProducer:
             acks="all",
             enable_idempotence=self._settings.enable_idempotence,
             linger_ms=self._settings.linger_ms,
+            request_timeout_ms=self._settings.request_timeout_ms,
         )
         await self._producer.start()
 

@@ -79,15 +79,15 @@ class TestStack:
     name: str = field(default_factory=lambda: f"t{next(_stack_numbers)}_{uuid.uuid4().hex[:6]}")
 
     def kafka_settings(self, **overrides: Any) -> KafkaSettings:
-        return KafkaSettings(
-            bootstrap_servers=self.kafka.bootstrap_servers,
-            namespace=f"{self.name}.",
-            session_timeout_ms=2000,
-            heartbeat_interval_ms=500,
-            default_partitions=3,
-            handler_backoff_ms=10,
-            **overrides,
-        )
+        values: dict[str, Any] = {
+            "bootstrap_servers": self.kafka.bootstrap_servers,
+            "namespace": f"{self.name}.",
+            "session_timeout_ms": 2000,
+            "heartbeat_interval_ms": 500,
+            "default_partitions": 3,
+            "handler_backoff_ms": 10,
+        }
+        return KafkaSettings(**{**values, **overrides})
 
     async def settings(
         self, settings_class: type[ServiceSettings], service: str, **overrides: Any
