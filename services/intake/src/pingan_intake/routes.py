@@ -56,15 +56,15 @@ async def create_ticket(
     response: Response,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> TicketRead:
-    ticket, created = await register_ticket(
+    registration = await register_ticket(
         runtime, body=body, principal=principal, idempotency_key=idempotency_key
     )
-    if not created:
+    if not registration.created:
         response.status_code = 200
-    response.headers["Location"] = f"/v1/tickets/{ticket.id}"
-    async with runtime.transaction() as session:
-        timeline = await timeline_of(session, ticket.id)
-    return ticket_read(ticket, timeline, full_phone=sees_full_phone(principal))
+    response.headers["Location"] = f"/v1/tickets/{registration.ticket.id}"
+    return ticket_read(
+        registration.ticket, registration.timeline, full_phone=sees_full_phone(principal)
+    )
 
 
 @router.get(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from sqlalchemy import select
@@ -40,30 +41,47 @@ class _LostIdempotencyRace(Exception):
     """Another request with the same key committed first; its ticket is the answer."""
 
 
+@dataclass(frozen=True)
+class Registration:
+    ticket: Ticket
+    timeline: list[TimelineEntry]
+    # False when an idempotent retry found the first ticket.
+    created: bool = field(default=True)
+
+
 async def register_ticket(
     runtime: Runtime, *, body: TicketCreate, principal: Principal, idempotency_key: str | None
-) -> tuple[Ticket, bool]:
-    """Returns the ticket and whether it was created now (False: an idempotent retry)."""
+) -> Registration:
     _check_channel(principal, body.channel)
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     if idempotency_key:
-        async with runtime.transaction() as session:
-            earlier = await _earlier_ticket(session, principal, idempotency_key, request_hash)
+        earlier = await _earlier_registration(runtime, principal, idempotency_key, request_hash)
         if earlier is not None:
-            return earlier, False
+            return earlier
     try:
         async with runtime.transaction() as session:
-            ticket = await _create(session, runtime, body, principal)
+            ticket, entry = await _create(session, runtime, body, principal)
             if idempotency_key:
                 await _remember_key(
                     session, runtime, principal, idempotency_key, request_hash, ticket
                 )
-        return ticket, True
+        return Registration(ticket, [entry], created=True)
     except _LostIdempotencyRace:
-        async with runtime.transaction() as session:
-            earlier = await _earlier_ticket(session, principal, idempotency_key or "", request_hash)
+        earlier = await _earlier_registration(
+            runtime, principal, idempotency_key or "", request_hash
+        )
         assert earlier is not None
-        return earlier, False
+        return earlier
+
+
+async def _earlier_registration(
+    runtime: Runtime, principal: Principal, key: str, request_hash: str
+) -> Registration | None:
+    async with runtime.transaction() as session:
+        ticket = await _earlier_ticket(session, principal, key, request_hash)
+        if ticket is None:
+            return None
+        return Registration(ticket, await timeline_of(session, ticket.id), created=False)
 
 
 def _check_channel(principal: Principal, channel: Channel) -> None:
@@ -121,7 +139,7 @@ async def _remember_key(
 
 async def _create(
     session: AsyncSession, runtime: Runtime, body: TicketCreate, principal: Principal
-) -> Ticket:
+) -> tuple[Ticket, TimelineEntry]:
     settings = runtime.settings
     now = runtime.now()
     place = _resolve_place(runtime.state["places"], body, principal)
@@ -169,9 +187,10 @@ async def _create(
     )
     session.add(ticket)
     await session.flush()
-    session.add(_registered_entry(ticket))
+    entry = _registered_entry(ticket)
+    session.add(entry)
     await runtime.publish(session, _registered_event(ticket, settings.phone_hash_key))
-    return ticket
+    return ticket, entry
 
 
 def _resolve_place(

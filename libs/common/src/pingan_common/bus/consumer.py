@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import Table
@@ -52,6 +53,7 @@ class HandlerContext:
 
 
 Handler = Callable[[EventEnvelope, HandlerContext], Awaitable[None]]
+Applicable = tuple[ConsumerRecord, EventEnvelope, list[Handler]]
 HandlerRegistry = Mapping[type[EventEnvelope], Sequence[Handler]]
 
 
@@ -146,11 +148,15 @@ class ConsumerRunner:
         self, partition: TopicPartition, records: list[ConsumerRecord]
     ) -> None:
         next_offset = None
+        applicable: list[Applicable] = []
         for record in records:
             if self._stopping:
                 break
-            await self._process(record)
+            item = await self._parse(record)
+            if item is not None:
+                applicable.append(item)
             next_offset = record.offset + 1
+        await self._apply_all(applicable)
         if next_offset is not None:
             await self._commit(partition, next_offset)
             self._record_lag(partition, next_offset)
@@ -163,60 +169,123 @@ class ConsumerRunner:
             # A rebalance took the partition; the new owner redelivers and the inbox dedups.
             log.warning("offset commit failed for %s; events will be redelivered", partition)
 
-    async def _process(self, record: ConsumerRecord) -> None:
+    async def _parse(self, record: ConsumerRecord) -> Applicable | None:
+        """The event and its handlers, or None when there is nothing to apply."""
         try:
             event = parse_event(record.value)
         except UnknownEventType as unknown:
             EVENTS_CONSUMED.labels(self.service, self.group, str(unknown), "ignored").inc()
-            return
+            return None
         except Exception as error:
             # Not only ValueError/ValidationError: a null value (tombstone) raises TypeError,
             # and whatever escaped here would cost the rest of the fetched batch.
             await self._dead_letter(record, error, attempts=1, event_type="unparseable")
-            return
+            return None
         handlers = self._handlers.get(event.type)
         if not handlers:
             EVENTS_CONSUMED.labels(self.service, self.group, event.type, "ignored").inc()
-            return
-        await self._apply_with_retries(record, event, handlers)
+            return None
+        return record, event, handlers
+
+    async def _apply_all(self, items: list[Applicable]) -> None:
+        """A partition's batch in one transaction: one commit instead of one per event.
+
+        When an event fails inside the batch, the batch rolls back; the events before it are
+        applied again, the failing one continues with its retries (the batch try was its first
+        attempt), and the rest go on as a new batch. So a failing event gets exactly
+        ``handler_max_attempts`` tries and never holds up the others.
+        """
+        pending = items
+        while pending:
+            if len(pending) == 1:
+                await self._apply_with_retries(*pending[0])
+                return
+            failed_at, error = await self._apply_batch(pending)
+            if error is None:
+                return
+            if failed_at is None:  # the commit itself failed: no event to blame
+                for item in pending:
+                    await self._apply_with_retries(*item)
+                return
+            await self._apply_all(pending[:failed_at])
+            await self._apply_with_retries(*pending[failed_at], failed_attempts=1, error=error)
+            pending = pending[failed_at + 1 :]
+
+    async def _apply_batch(self, items: list[Applicable]) -> tuple[int | None, Exception | None]:
+        """(None, None) when all applied; else the failing index (None if at commit) and error."""
+        started = time.perf_counter()
+        outcomes = []
+        current: int | None = None
+        try:
+            async with self._deps.sessions.begin() as session:
+                for index, (_record, event, handlers) in enumerate(items):
+                    current = index
+                    outcomes.append((event.type, await self._apply_in(session, event, handlers)))
+                current = None
+        except Exception as error:
+            return current, error
+        elapsed = (time.perf_counter() - started) / len(items)
+        for event_type, outcome in outcomes:
+            self._count(event_type, outcome, elapsed)
+        return None, None
 
     async def _apply_with_retries(
-        self, record: ConsumerRecord, event: EventEnvelope, handlers: list[Handler]
+        self,
+        record: ConsumerRecord,
+        event: EventEnvelope,
+        handlers: list[Handler],
+        *,
+        failed_attempts: int = 0,
+        error: Exception | None = None,
     ) -> None:
         attempts = self._settings.handler_max_attempts
-        for attempt in range(1, attempts + 1):
+        for attempt in range(failed_attempts + 1, attempts + 1):
+            if error is not None:
+                await self._back_off(event, attempt - 1, error)
             try:
                 await self._apply(event, handlers)
                 return
-            except Exception as error:
-                if attempt == attempts:
-                    await self._dead_letter(record, error, attempts=attempt, event_type=event.type)
-                    return
-                EVENTS_RETRIED.labels(self.service, self.group, event.type).inc()
-                log.warning(
-                    "handler failed (attempt %d/%d) for %s %s: %r",
-                    attempt,
-                    attempts,
-                    event.type,
-                    event.id,
-                    error,
-                )
-                await asyncio.sleep(self._settings.handler_backoff_ms / 1000 * 2 ** (attempt - 1))
+            except Exception as failure:
+                error = failure
+        assert error is not None
+        await self._dead_letter(record, error, attempts=attempts, event_type=event.type)
+
+    async def _back_off(self, event: EventEnvelope, failed_attempt: int, error: Exception) -> None:
+        EVENTS_RETRIED.labels(self.service, self.group, event.type).inc()
+        log.warning(
+            "handler failed (attempt %d/%d) for %s %s: %r",
+            failed_attempt,
+            self._settings.handler_max_attempts,
+            event.type,
+            event.id,
+            error,
+        )
+        await asyncio.sleep(self._settings.handler_backoff_ms / 1000 * 2 ** (failed_attempt - 1))
 
     async def _apply(self, event: EventEnvelope, handlers: list[Handler]) -> None:
         started = time.perf_counter()
+        async with self._deps.sessions.begin() as session:
+            outcome = await self._apply_in(session, event, handlers)
+        self._count(event.type, outcome, time.perf_counter() - started)
+
+    async def _apply_in(
+        self, session: AsyncSession, event: EventEnvelope, handlers: list[Handler]
+    ) -> str:
         deps = self._deps
-        async with deps.sessions.begin() as session:
-            if not await claim_event(session, deps.inbox, self.group, event):
-                EVENTS_CONSUMED.labels(self.service, self.group, event.type, "duplicate").inc()
-                return
-            context = HandlerContext(session, deps.outbox, deps.clock, self.group)
-            for handler in handlers:
-                await handler(event, context)
-        HANDLER_SECONDS.labels(self.service, self.group, event.type).observe(
-            time.perf_counter() - started
+        if not await claim_event(session, deps.inbox, self.group, event):
+            return "duplicate"
+        structlog.contextvars.bind_contextvars(
+            correlation_id=event.correlationid, event_id=str(event.id), event_type=event.type
         )
-        EVENTS_CONSUMED.labels(self.service, self.group, event.type, "applied").inc()
+        context = HandlerContext(session, deps.outbox, deps.clock, self.group)
+        for handler in handlers:
+            await handler(event, context)
+        return "applied"
+
+    def _count(self, event_type: str, outcome: str, seconds: float) -> None:
+        EVENTS_CONSUMED.labels(self.service, self.group, event_type, outcome).inc()
+        if outcome == "applied":
+            HANDLER_SECONDS.labels(self.service, self.group, event_type).observe(seconds)
 
     async def _dead_letter(
         self, record: ConsumerRecord, error: BaseException, *, attempts: int, event_type: str
