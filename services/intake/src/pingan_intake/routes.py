@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import structlog
 from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import and_, or_, select
 
@@ -59,6 +60,7 @@ async def create_ticket(
     registration = await register_ticket(
         runtime, body=body, principal=principal, idempotency_key=idempotency_key
     )
+    structlog.contextvars.bind_contextvars(correlation_id=str(registration.ticket.id))
     if not registration.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/tickets/{registration.ticket.id}"
