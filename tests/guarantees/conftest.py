@@ -11,9 +11,7 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +22,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
 from pingan_common.events import TicketRegistered
-from pingan_common.events.intake import TicketRegisteredData
-from pingan_common.events.values import (
-    CallerSummary,
-    Category,
-    CategoryGroup,
-    Channel,
-    Disposition,
-    Location,
-    Urgency,
-)
 from pingan_common.infra._proc import die_with_parent, tail
 from pingan_common.infra.ports import free_port
 from pingan_common.settings import KafkaSettings, ServiceSettings
@@ -46,29 +34,6 @@ STREET_LIGHT = {
 }
 TICKET_REGISTERED = "pingan.intake.ticket.registered.v1"
 TASK_CREATED = "pingan.dispatch.task.created.v1"
-
-
-def ticket_registered(ticket_id: uuid.UUID | None = None) -> TicketRegistered:
-    """A valid TicketRegistered that calls for a task (a broken street light in 城关街道)."""
-    ticket_id = ticket_id or uuid.uuid4()
-    now = datetime.now(UTC)
-    data = TicketRegisteredData(
-        ticket_id=ticket_id,
-        ticket_number=f"QS{ticket_id.int % 10**14:014d}",
-        channel=Channel.HOTLINE_12345,
-        description="人民路的路灯坏了",
-        category=Category(group=CategoryGroup.CITY_SERVICE, code=None, label="城市管理"),
-        urgency=Urgency.NORMAL,
-        disposition=Disposition.TASK,
-        dispositions=[Disposition.TASK],
-        location=Location(township_code="331199001", resolved=True),
-        area_code="331199001",
-        caller=CallerSummary(name_masked="王*", phone_masked="138****8000"),
-        reported_at=now,
-        registered_at=now,
-        registered_by="operator",
-    )
-    return TicketRegistered.create(data, subject=str(ticket_id), correlationid=str(ticket_id))
 
 
 def as_message(event: TicketRegistered, *, key: str | None = None) -> OutgoingMessage:

@@ -15,6 +15,7 @@ import pytest
 
 from pingan_common.bus.topics_admin import ensure_topics
 from pingan_common.events.topics import DISPATCH_TASKS, INTAKE_TICKETS, dead_letter_topic
+from pingan_common.testing.events import ticket_registered
 from pingan_common.testing.services import TestStack
 from pingan_dispatch.settings import DispatchSettings
 from tests.guarantees.conftest import (
@@ -25,7 +26,6 @@ from tests.guarantees.conftest import (
     produce,
     read_topic,
     sql,
-    ticket_registered,
     wait_for,
 )
 

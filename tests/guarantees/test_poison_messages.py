@@ -18,6 +18,7 @@ import pingan_dispatch.bootstrap as dispatch
 import pingan_dispatch.handlers as dispatch_handlers
 from pingan_common.bus.producer import OutgoingMessage
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
+from pingan_common.testing.events import ticket_registered
 from pingan_common.testing.services import TestStack, running_service
 from pingan_dispatch.settings import DispatchSettings
 from tests.guarantees.conftest import (
@@ -26,7 +27,6 @@ from tests.guarantees.conftest import (
     produce,
     read_topic,
     sql,
-    ticket_registered,
     wait_for,
 )
 

@@ -11,6 +11,7 @@ import pytest
 
 import pingan_dispatch.bootstrap as dispatch
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
+from pingan_common.testing.events import ticket_registered
 from pingan_common.testing.services import TestStack, running_service
 from pingan_dispatch.settings import DispatchSettings
 from tests.guarantees.conftest import (
@@ -20,7 +21,6 @@ from tests.guarantees.conftest import (
     produce,
     read_topic,
     sql,
-    ticket_registered,
     wait_for,
 )
 

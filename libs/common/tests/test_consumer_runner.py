@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import json
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,49 +28,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pingan_common.bus.consumer import ConsumerDeps, ConsumerRunner, HandlerContext
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
 from pingan_common.bus.topics_admin import ensure_topics
-from pingan_common.db import create_engine, new_metadata, session_factory, system_clock
+from pingan_common.db import create_engine, new_metadata, session_factory
 from pingan_common.events import TicketRegistered
-from pingan_common.events.intake import TicketRegisteredData
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
-from pingan_common.events.values import (
-    CallerSummary,
-    Category,
-    CategoryGroup,
-    Channel,
-    Disposition,
-    Location,
-    Urgency,
-)
 from pingan_common.messaging_tables import MessagingTables
 from pingan_common.outbox import Outbox
 from pingan_common.settings import KafkaSettings
+from pingan_common.testing.events import ticket_registered
 from pingan_common.testing.infra import fresh_database
 from pingan_common.testing.services import eventually
 
 GROUP = "runner-test"
 DLQ = dead_letter_topic(INTAKE_TICKETS, GROUP)
-
-
-def ticket_registered(ticket_id: uuid.UUID | None = None) -> TicketRegistered:
-    ticket_id = ticket_id or uuid.uuid4()
-    now = system_clock()
-    data = TicketRegisteredData(
-        ticket_id=ticket_id,
-        ticket_number=f"QS{ticket_id.int % 10**12:012d}",
-        channel=Channel.HOTLINE_12345,
-        description="路灯坏了",
-        category=Category(group=CategoryGroup.CITY_SERVICE, code="street_light", label="路灯"),
-        urgency=Urgency.NORMAL,
-        disposition=Disposition.TASK,
-        dispositions=[Disposition.TASK],
-        location=Location(township_code="331199001", resolved=True),
-        area_code="331199001",
-        caller=CallerSummary(),
-        reported_at=now,
-        registered_at=now,
-        registered_by="operator",
-    )
-    return TicketRegistered.create(data, subject=str(ticket_id), correlationid=str(ticket_id))
 
 
 def message(event: TicketRegistered) -> OutgoingMessage:

@@ -2,37 +2,45 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
-from pingan_common.events import TicketRegistered, TicketRegisteredData
-from pingan_common.events.values import (
-    CallerSummary,
-    Category,
-    CategoryGroup,
-    Channel,
-    Disposition,
-    Location,
-    Urgency,
-)
+from pingan_common.events import Category, Location, TicketRegistered, TicketRegisteredData
 
 
-def ticket_registered(ticket_id: uuid.UUID | None = None) -> TicketRegistered:
-    """A valid TicketRegistered that calls for a task (a broken street light in 城关街道)."""
-    ticket_id = ticket_id or uuid.uuid4()
+def ticket_registered(
+    description: str = "人民路路灯坏了一个星期，晚上很黑",
+    *,
+    group: str = "city_service",
+    code: str | None = "street_light",
+    label: str = "路灯故障",
+    dispositions: tuple[str, ...] = ("task",),
+    urgency: str = "normal",
+    township: str | None = "331199001",
+    village: str | None = "331199001001",
+    grid: str | None = "33119900100101",
+    risk_level: str | None = None,
+    ticket_id: UUID | None = None,
+) -> TicketRegistered:
+    """A TicketRegistered as intake publishes it, located as precisely as the arguments say."""
+    ticket_id = ticket_id or uuid4()
     now = datetime.now(UTC)
+    area_code = grid or village or township or "331199"
     data = TicketRegisteredData(
         ticket_id=ticket_id,
-        ticket_number=f"QS{ticket_id.int % 10**14:014d}",
-        channel=Channel.HOTLINE_12345,
-        description="人民路的路灯坏了",
-        category=Category(group=CategoryGroup.CITY_SERVICE, code="street_light", label="路灯故障"),
-        urgency=Urgency.NORMAL,
-        disposition=Disposition.TASK,
-        dispositions=[Disposition.TASK],
-        location=Location(township_code="331199001", resolved=True),
-        area_code="331199001",
-        caller=CallerSummary(name_masked="王*", phone_masked="138****8000"),
+        ticket_number=f"QS{now:%Y%m%d}{ticket_id.int % 1_000_000:06d}",
+        channel="hotline_12345",
+        description=description,
+        category=Category(group=group, code=code, label=label),
+        urgency=urgency,
+        disposition=dispositions[0],
+        dispositions=list(dispositions),
+        risk_level=risk_level,
+        location=Location(
+            grid_code=grid, village_code=village, township_code=township, resolved=bool(township)
+        ),
+        area_code=area_code,
+        caller={"name_masked": "王*", "phone_masked": "138****8000"},
         reported_at=now,
         registered_at=now,
         registered_by="operator1",
