@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
+
 from pingan_common.testing.services import eventually
 from tests.e2e.conftest import Platform
 
@@ -129,3 +131,31 @@ async def _leader_deliveries(platform: Platform, ticket_id: str) -> list[dict[st
         platform.notify, f"/v1/deliveries?correlation_id={ticket_id}", platform.headers("leader")
     )
     return [d for d in items if d["recipient"].startswith("leader@")]
+
+
+async def test_the_callers_trace_context_follows_the_ticket_through_every_service(
+    platform: Platform,
+):
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    headers = {**platform.headers("operator"), "traceparent": traceparent}
+    response = await platform.intake.client.post("/v1/tickets", json=STREET_LIGHT, headers=headers)
+    assert response.status_code == 201, response.text
+    ticket_id = response.json()["id"]
+
+    async def traceparents(service) -> list[str] | None:  # type: ignore[no-untyped-def]
+        async with service.runtime.transaction() as session:
+            rows = await session.execute(
+                text(
+                    "SELECT payload->>'traceparent' FROM outbox"
+                    " WHERE payload->>'correlationid' = :ticket"
+                ),
+                {"ticket": ticket_id},
+            )
+            found = [row[0] for row in rows]
+        return found or None
+
+    assert await traceparents(platform.intake) == [traceparent]
+    dispatched = await eventually(lambda: traceparents(platform.dispatch))
+    assert dispatched == [traceparent, traceparent]  # task.created and task.assigned
+    notified = await eventually(lambda: traceparents(platform.notify))
+    assert set(notified) == {traceparent}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Self
 from uuid import UUID
 
+import structlog
 from pydantic import BaseModel, ConfigDict, Field
 from uuid6 import uuid7
 
@@ -15,6 +16,11 @@ SCHEMA_BASE_URI = "https://schemas.pingan.local/events/"
 def new_event_id() -> UUID:
     """UUIDv7: time-ordered, so ids sort roughly by creation time."""
     return UUID(str(uuid7()))
+
+
+def _request_traceparent() -> str | None:
+    """The W3C trace context of the HTTP request being served, if any (bound by the middleware)."""
+    return structlog.contextvars.get_contextvars().get("traceparent")
 
 
 def utcnow() -> datetime:
@@ -66,7 +72,8 @@ class EventEnvelope(BaseModel):
             dataschema=f"{SCHEMA_BASE_URI}{event_type}.json",
             correlationid=correlationid,
             causationid=str(causation.id) if causation else None,
-            traceparent=traceparent or (causation.traceparent if causation else None),
+            traceparent=traceparent
+            or (causation.traceparent if causation else _request_traceparent()),
             data=data,
         )
 
