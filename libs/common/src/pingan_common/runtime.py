@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from pingan_common.bus.consumer import ConsumerRunner
@@ -33,9 +34,16 @@ class Runtime:
     state: dict[str, Any] = field(default_factory=dict)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on any exception."""
+    async def transaction(self, *, one_snapshot: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any exception.
+
+        ``one_snapshot``: every statement sees the same snapshot (REPEATABLE READ). Under the
+        default READ COMMITTED, a read of a ticket and then of its timeline could straddle a
+        consumer's commit and show a new timeline entry beside the old status.
+        """
         async with self.sessions.begin() as session:
+            if one_snapshot:
+                await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             yield session
 
     async def publish(self, session: AsyncSession, event: EventEnvelope) -> None:

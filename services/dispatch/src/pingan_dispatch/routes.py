@@ -64,7 +64,7 @@ async def list_tasks(
     summary="A task with its history",
 )
 async def get_task(task_id: UUID, principal: Staff, runtime: RuntimeDep) -> TaskRead:
-    async with runtime.transaction() as session:
+    async with runtime.transaction(one_snapshot=True) as session:
         task = await session.get(Task, task_id)
         if task is None:
             raise NotFound("task", str(task_id))

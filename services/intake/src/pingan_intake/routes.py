@@ -77,7 +77,7 @@ async def create_ticket(
 )
 async def get_ticket(ticket_ref: str, principal: Reader, runtime: RuntimeDep) -> TicketRead:
     full_phone = sees_full_phone(principal)
-    async with runtime.transaction() as session:
+    async with runtime.transaction(one_snapshot=True) as session:
         ticket = await find_ticket(session, ticket_ref)
         ensure_area(principal, ticket.area_code)
         if full_phone and ticket.caller_phone:

@@ -77,7 +77,7 @@ async def register_ticket(
 async def _earlier_registration(
     runtime: Runtime, principal: Principal, key: str, request_hash: str
 ) -> Registration | None:
-    async with runtime.transaction() as session:
+    async with runtime.transaction(one_snapshot=True) as session:
         ticket = await _earlier_ticket(session, principal, key, request_hash)
         if ticket is None:
             return None
