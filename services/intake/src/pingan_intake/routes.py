@@ -80,7 +80,11 @@ async def get_ticket(ticket_ref: str, principal: Reader, runtime: RuntimeDep) ->
     async with runtime.transaction(one_snapshot=True) as session:
         ticket = await find_ticket(session, ticket_ref)
         ensure_area(principal, ticket.area_code)
-        if full_phone and ticket.caller_phone:
+        timeline = await timeline_of(session, ticket.id)
+    if full_phone and ticket.caller_phone:
+        # Its own short transaction: under the read snapshot, the foreign-key check would fail
+        # whenever a consumer updated the ticket in the meantime.
+        async with runtime.transaction() as session:
             session.add(
                 PersonalDataRead(
                     ticket_id=ticket.id,
@@ -89,7 +93,6 @@ async def get_ticket(ticket_ref: str, principal: Reader, runtime: RuntimeDep) ->
                     read_at=runtime.now(),
                 )
             )
-        timeline = await timeline_of(session, ticket.id)
     return ticket_read(ticket, timeline, full_phone=full_phone)
 
 
