@@ -53,7 +53,7 @@ async def read_dead_letters(settings: KafkaSettings, topic: str, group: str) -> 
     """Everything in the dead-letter topic, read without joining any consumer group."""
     name = settings.topic(dead_letter_topic(topic, group))
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **settings.connection(),
         enable_auto_commit=False,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
     )
@@ -87,7 +87,7 @@ def _letter(record) -> DeadLetter:  # type: ignore[no-untyped-def]
 
 
 async def replay(settings: KafkaSettings, letters: list[DeadLetter]) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
+    producer = AIOKafkaProducer(**settings.connection(), acks="all")
     await producer.start()
     try:
         for letter in letters:

@@ -7,7 +7,10 @@ e.g. ``PINGAN_INTAKE_DATABASE_URL``.
 
 from __future__ import annotations
 
-from pydantic import Field
+import ssl
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pingan_common.auth.settings import AuthSettings
@@ -17,6 +20,12 @@ class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PINGAN_KAFKA_", extra="ignore")
 
     bootstrap_servers: str = "127.0.0.1:9092"
+    # PLAINTEXT locally; SASL_SSL (or SSL) on a managed or Strimzi Kafka with authentication.
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
     client_id_prefix: str = "pingan"
     # Prepended to every topic and consumer group: lets several stacks (or tests) share a broker.
     namespace: str = ""
@@ -37,6 +46,22 @@ class KafkaSettings(BaseSettings):
     linger_ms: int = 0
     # How long the producer waits for an acknowledgement before the relay sees an error.
     request_timeout_ms: int = 10_000
+
+    def connection(self) -> dict[str, Any]:
+        """The keyword arguments every aiokafka client needs to reach the cluster."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            options["ssl_context"] = ssl.create_default_context(cafile=self.ssl_cafile)
+        if self.security_protocol.startswith("SASL"):
+            options["sasl_mechanism"] = self.sasl_mechanism or "PLAIN"
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        return options
 
     def topic(self, logical: str) -> str:
         return f"{self.namespace}{logical}"

@@ -89,7 +89,7 @@ class ConsumerRunner:
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
             *self.topics,
-            bootstrap_servers=self._settings.bootstrap_servers,
+            **self._settings.connection(),
             client_id=f"{self._settings.client_id_prefix}-{self.service}",
             group_id=self._settings.group(self.group),
             enable_auto_commit=False,

@@ -29,7 +29,7 @@ class EventProducer:
 
     async def start(self) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._settings.bootstrap_servers,
+            **self._settings.connection(),
             client_id=f"{self._settings.client_id_prefix}-{self._service}",
             acks="all",
             enable_idempotence=self._settings.enable_idempotence,

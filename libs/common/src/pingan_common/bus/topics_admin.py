@@ -23,7 +23,7 @@ def partitions_for(topic: str, settings: KafkaSettings) -> int:
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
     """Create whichever of ``topics`` are missing; returns the ones created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**settings.connection())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
