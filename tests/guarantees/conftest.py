@@ -6,7 +6,6 @@ its own databases and Kafka namespace (``stack``).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -25,6 +24,7 @@ from pingan_common.events import TicketRegistered
 from pingan_common.infra._proc import die_with_parent, tail
 from pingan_common.infra.ports import free_port
 from pingan_common.settings import KafkaSettings, ServiceSettings
+from pingan_common.testing.services import eventually
 
 STREET_LIGHT = {
     "channel": "hotline_12345",
@@ -54,31 +54,6 @@ async def produce(kafka: KafkaSettings, messages: Sequence[OutgoingMessage]) -> 
         await producer.send_all(messages)
     finally:
         await producer.stop()
-
-
-async def read_topic(kafka: KafkaSettings, logical_topic: str) -> list[Any]:
-    """Every message on the topic, exactly (reads up to the end offsets); [] if no topic."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, fetch_max_wait_ms=10)
-    await consumer.start()
-    try:
-        name = kafka.topic(logical_topic)
-        await consumer._client.force_metadata_update()
-        partitions = [
-            TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())
-        ]
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        expected = sum((await consumer.end_offsets(partitions)).values())
-        records: list[Any] = []
-        async with asyncio.timeout(30):
-            while len(records) < expected:
-                for batch in (await consumer.getmany(timeout_ms=200)).values():
-                    records.extend(batch)
-        return records
-    finally:
-        await consumer.stop()
 
 
 async def committed_total(kafka: KafkaSettings, group: str, logical_topic: str) -> int:
@@ -119,18 +94,6 @@ async def rows(settings: ServiceSettings, query: str, *args: Any) -> list[Any]:
         return await conn.fetch(query, *args)
     finally:
         await conn.close()
-
-
-async def wait_for(probe: Any, *, within: float = 20, interval: float = 0.05) -> Any:
-    """Poll ``probe`` until truthy (a local copy of ``eventually`` with a fixed signature)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"condition not met within {within}s (last result: {result!r})")
-        await asyncio.sleep(interval)
 
 
 class ServiceProcess:
@@ -192,7 +155,7 @@ class ServiceProcess:
             except httpx.HTTPError:
                 return False
 
-        await wait_for(probe, within=within, interval=0.1)
+        await eventually(probe, within=within, interval=0.1)
 
     def kill9(self) -> None:
         """The crash: no shutdown hooks, no relay flush, no offset commit, no LeaveGroup."""

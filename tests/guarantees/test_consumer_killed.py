@@ -13,10 +13,11 @@ import asyncio
 import asyncpg
 import pytest
 
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.bus.topics_admin import ensure_topics
 from pingan_common.events.topics import DISPATCH_TASKS, INTAKE_TICKETS, dead_letter_topic
 from pingan_common.testing.events import ticket_registered
-from pingan_common.testing.services import TestStack
+from pingan_common.testing.services import TestStack, eventually
 from pingan_dispatch.settings import DispatchSettings
 from tests.guarantees.conftest import (
     TASK_CREATED,
@@ -24,9 +25,7 @@ from tests.guarantees.conftest import (
     committed_total,
     plain_url,
     produce,
-    read_topic,
     sql,
-    wait_for,
 )
 
 pytestmark = pytest.mark.guarantee
@@ -62,8 +61,8 @@ async def test_dispatch_killed_mid_stream_ends_with_exactly_one_task_per_ticket(
 
     second = processes("dispatch", settings)
     await second.ready()
-    await wait_for(lambda: _count(settings, "select count(*) from tasks", N), within=40)
-    await wait_for(
+    await eventually(lambda: _count(settings, "select count(*) from tasks", N), within=40)
+    await eventually(
         lambda: _committed(settings, N),
         within=20,
     )

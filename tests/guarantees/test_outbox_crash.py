@@ -15,17 +15,16 @@ import httpx
 import pytest
 
 import pingan_intake.bootstrap as intake
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import INTAKE_TICKETS
 from pingan_common.settings import OutboxSettings
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_intake.settings import IntakeSettings
 from tests.guarantees.conftest import (
     STREET_LIGHT,
     TICKET_REGISTERED,
-    read_topic,
     rows,
     sql,
-    wait_for,
 )
 
 pytestmark = pytest.mark.guarantee
@@ -72,7 +71,7 @@ async def test_rows_committed_without_a_relay_are_published_once_by_the_next_sta
 
     restarted = settings.model_copy(update={"outbox": _relay(True)})
     async with running_service(intake, restarted):
-        await wait_for(lambda: _is(_unsent(settings), 0))
+        await eventually(lambda: _is(_unsent(settings), 0))
     await _assert_published_exactly_once(settings, tickets)
 
 
@@ -99,7 +98,7 @@ async def test_a_process_killed_before_publishing_loses_nothing(
 
     restarted = processes("intake", settings)
     await restarted.ready()
-    await wait_for(lambda: _is(_unsent(settings), 0))
+    await eventually(lambda: _is(_unsent(settings), 0))
     restarted.terminate()
     await _assert_published_exactly_once(settings, tickets)
 

@@ -17,17 +17,16 @@ import pytest
 import pingan_dispatch.bootstrap as dispatch
 import pingan_dispatch.handlers as dispatch_handlers
 from pingan_common.bus.producer import OutgoingMessage
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
 from pingan_common.testing.events import ticket_registered
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch.settings import DispatchSettings
 from tests.guarantees.conftest import (
     as_message,
     committed_total,
     produce,
-    read_topic,
     sql,
-    wait_for,
 )
 
 pytestmark = pytest.mark.guarantee
@@ -44,7 +43,7 @@ async def _dead_letters(settings: DispatchSettings, n: int) -> list[Any]:
         assert len(records) <= n, f"{len(records)} dead letters, expected {n}"
         return records if len(records) == n else None
 
-    return await wait_for(probe)
+    return await eventually(probe)
 
 
 async def test_unparseable_and_invalid_messages_are_dead_lettered_once(stack: TestStack) -> None:
@@ -62,9 +61,9 @@ async def test_unparseable_and_invalid_messages_are_dead_lettered_once(stack: Te
 
     async with running_service(dispatch, settings):
         await produce(settings.kafka, [*poison, as_message(first, key=key)])
-        await wait_for(lambda: _has_task(settings, first.data.ticket_id))
+        await eventually(lambda: _has_task(settings, first.data.ticket_id))
         dead = await _dead_letters(settings, 2)
-        await wait_for(
+        await eventually(
             lambda: _at_least(committed_total(settings.kafka, "dispatch", INTAKE_TICKETS), 3)
         )
 
@@ -80,7 +79,7 @@ async def test_unparseable_and_invalid_messages_are_dead_lettered_once(stack: Te
     # A restarted dispatch resumes after the committed offsets: nothing is dead-lettered twice.
     async with running_service(dispatch, settings):
         await produce(settings.kafka, [as_message(second, key=key)])
-        await wait_for(lambda: _has_task(settings, second.data.ticket_id))
+        await eventually(lambda: _has_task(settings, second.data.ticket_id))
     assert len(await read_topic(settings.kafka, DLQ)) == 2
     assert await sql(settings, "select count(*) from tasks") == 2
 
@@ -108,8 +107,8 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(
             settings.kafka,
             [as_message(doomed), as_message(after_same_key, key=key), as_message(after_other_key)],
         )
-        await wait_for(lambda: _has_task(settings, after_same_key.data.ticket_id))
-        await wait_for(lambda: _has_task(settings, after_other_key.data.ticket_id))
+        await eventually(lambda: _has_task(settings, after_same_key.data.ticket_id))
+        await eventually(lambda: _has_task(settings, after_other_key.data.ticket_id))
         [dead] = await _dead_letters(settings, 1)
 
     assert attempts == settings.kafka.handler_max_attempts

@@ -10,18 +10,17 @@ from __future__ import annotations
 import pytest
 
 import pingan_dispatch.bootstrap as dispatch
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
 from pingan_common.testing.events import ticket_registered
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch.settings import DispatchSettings
 from tests.guarantees.conftest import (
     TASK_CREATED,
     as_message,
     committed_total,
     produce,
-    read_topic,
     sql,
-    wait_for,
 )
 
 pytestmark = pytest.mark.guarantee
@@ -38,10 +37,10 @@ async def test_the_same_ticket_event_twice_opens_one_task(stack: TestStack) -> N
     async with running_service(dispatch, settings):
         # back to back, as after a producer retry...
         await produce(settings.kafka, [as_message(event), as_message(event)])
-        await wait_for(lambda: consumed(2))
+        await eventually(lambda: consumed(2))
         # ...and once more later, after the first copy was applied and its offset committed
         await produce(settings.kafka, [as_message(event), as_message(sentinel)])
-        await wait_for(lambda: consumed(4))
+        await eventually(lambda: consumed(4))
 
     assert await sql(settings, "select count(*) from tasks where ticket_id = $1", ticket_id) == 1
     assert await sql(settings, "select count(*) from tasks") == 2

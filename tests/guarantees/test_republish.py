@@ -14,17 +14,16 @@ import pytest
 
 import pingan_dispatch.bootstrap as dispatch
 import pingan_intake.bootstrap as intake
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch.settings import DispatchSettings
 from pingan_intake.settings import IntakeSettings
 from tests.guarantees.conftest import (
     STREET_LIGHT,
     TASK_CREATED,
     committed_total,
-    read_topic,
     sql,
-    wait_for,
 )
 
 pytestmark = pytest.mark.guarantee
@@ -55,11 +54,11 @@ async def test_republished_events_are_published_again_and_applied_once(stack: Te
         running_service(dispatch, dispatch_settings),
     ):
         older = await register()
-        await wait_for(lambda: tasks(1))
+        await eventually(lambda: tasks(1))
         since = await sql(intake_settings, "select now()")
         newer = [await register() for _ in range(N)]
-        await wait_for(lambda: tasks(1 + N))
-        await wait_for(lambda: dispatch_consumed(1 + N))
+        await eventually(lambda: tasks(1 + N))
+        await eventually(lambda: dispatch_consumed(1 + N))
 
         response = await intake_service.client.post(
             "/v1/admin/outbox/republish",
@@ -68,7 +67,7 @@ async def test_republished_events_are_published_again_and_applied_once(stack: Te
         )
         assert response.status_code == 200, response.text
         assert response.json() == {"rows": N}
-        await wait_for(lambda: dispatch_consumed(1 + 2 * N))
+        await eventually(lambda: dispatch_consumed(1 + 2 * N))
 
     published = Counter(
         json.loads(record.value)["data"]["ticket_id"]

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pingan_common.bus.consumer import ConsumerDeps, ConsumerRunner, HandlerContext
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.bus.topics_admin import ensure_topics
 from pingan_common.db import create_engine, new_metadata, session_factory
 from pingan_common.events import TicketRegistered
@@ -140,26 +141,6 @@ async def world(stack) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
             await _kill(runner)
         await producer.stop()
         await engine.dispose()
-
-
-async def read_topic(kafka: KafkaSettings, topic: str) -> list[Any]:
-    """Every message on the (namespaced) topic, exactly: reads up to the end offsets."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, fetch_max_wait_ms=10)
-    await consumer.start()
-    try:
-        name = kafka.topic(topic)
-        partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name))]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        expected = sum((await consumer.end_offsets(partitions)).values())
-        records: list[Any] = []
-        async with asyncio.timeout(20):
-            while len(records) < expected:
-                for batch in (await consumer.getmany(timeout_ms=200)).values():
-                    records.extend(batch)
-        return records
-    finally:
-        await consumer.stop()
 
 
 async def test_failing_handler_is_retried_with_backoff_then_dead_lettered(world: World) -> None:

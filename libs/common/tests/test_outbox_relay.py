@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.bus.topics_admin import ensure_topics
 from pingan_common.db import create_engine, new_metadata, session_factory
 from pingan_common.events.envelope import EventEnvelope
@@ -103,29 +103,6 @@ def _settings(**overrides: Any) -> OutboxSettings:
     values: dict[str, Any] = {"batch_size": 100, "poll_interval_ms": 20, "retry_backoff_ms": 50}
     values.update(overrides)
     return OutboxSettings(**values)
-
-
-async def read_topic(kafka: KafkaSettings, topic: str) -> list[Any]:
-    """Every message on the (namespaced) topic, exactly: reads up to the end offsets."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, fetch_max_wait_ms=10)
-    await consumer.start()
-    try:
-        name = kafka.topic(topic)
-        partitions = [
-            TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())
-        ] or [TopicPartition(name, p) for p in range(kafka.default_partitions)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[Any] = []
-        expected = sum(ends.values())
-        async with asyncio.timeout(20):
-            while len(records) < expected:
-                for batch in (await consumer.getmany(timeout_ms=200)).values():
-                    records.extend(batch)
-        return records
-    finally:
-        await consumer.stop()
 
 
 def assert_each_aggregate_in_order(records: Sequence[Any], per_aggregate: int) -> None:

@@ -15,8 +15,9 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
+from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import dead_letter_topic
 from pingan_common.settings import KafkaSettings
 
@@ -51,34 +52,9 @@ class DeadLetter:
 
 async def read_dead_letters(settings: KafkaSettings, topic: str, group: str) -> list[DeadLetter]:
     """Everything in the dead-letter topic, read without joining any consumer group."""
-    name = settings.topic(dead_letter_topic(topic, group))
-    consumer = AIOKafkaConsumer(
-        **settings.connection(),
-        enable_auto_commit=False,
-        fetch_max_wait_ms=settings.fetch_max_wait_ms,
-    )
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        letters: list[DeadLetter] = []
-        while await _behind(consumer, ends):
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                letters.extend(_letter(record) for record in records)
-        return sorted(letters, key=lambda letter: (letter.partition, letter.offset))
-    finally:
-        await consumer.stop()
-
-
-async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
-    for partition, end in ends.items():
-        if await consumer.position(partition) < end:
-            return True
-    return False
+    return [
+        _letter(record) for record in await read_topic(settings, dead_letter_topic(topic, group))
+    ]
 
 
 def _letter(record) -> DeadLetter:  # type: ignore[no-untyped-def]
@@ -91,9 +67,8 @@ async def replay(settings: KafkaSettings, letters: list[DeadLetter]) -> int:
     await producer.start()
     try:
         for letter in letters:
-            original = settings.topic(
-                letter.headers["dlq_original_topic"].removeprefix(settings.namespace)
-            )
+            # The header holds the physical (namespaced) topic the letter was read from.
+            original = letter.headers["dlq_original_topic"]
             await producer.send_and_wait(original, value=letter.value, key=letter.key)
         return len(letters)
     finally:

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import func, select, text
 
 from pingan_common.auth import Role, require
+from pingan_common.outbox import unsent_backlog
 from pingan_common.problems import ProblemError, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
 
@@ -119,11 +120,7 @@ async def outbox_status(runtime: RuntimeDep) -> OutboxStatus:
     """How many events wait to be published, and since when."""
     table = runtime.tables.outbox
     async with runtime.transaction() as session:
-        unsent, oldest = (
-            await session.execute(
-                select(func.count(), func.min(table.c.created_at)).where(table.c.sent_at.is_(None))
-            )
-        ).one()
+        unsent, oldest = await unsent_backlog(session, table)
         total = await session.scalar(select(func.count()).select_from(table))
     return OutboxStatus(unsent=unsent, oldest_unsent_at=oldest, total_retained=total or 0)
 

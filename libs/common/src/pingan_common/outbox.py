@@ -12,12 +12,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
@@ -95,7 +97,8 @@ class OutboxRelay:
         self._clock = clock
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._last_cleanup = 0.0
+        self._backlog_gauges = _Every(1.0)
+        self._cleanup = _Every(settings.cleanup_interval_s)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
@@ -119,6 +122,7 @@ class OutboxRelay:
             self._outbox.clear_nudge()
             try:
                 published = await self.publish_pending()
+                await self._maybe_record_backlog()
                 await self._maybe_cleanup()
             except asyncio.CancelledError:
                 raise
@@ -151,26 +155,21 @@ class OutboxRelay:
                     .where(self._table.c.id.in_([row.id for row in rows]))
                     .values(sent_at=self._clock())
                 )
-            await self._record_backlog(conn)
         return len(rows)
 
-    async def _record_backlog(self, conn) -> None:  # type: ignore[no-untyped-def]
-        count, oldest = (
-            await conn.execute(
-                select(func.count(), func.min(self._table.c.created_at)).where(
-                    self._table.c.sent_at.is_(None)
-                )
-            )
-        ).one()
+    async def _maybe_record_backlog(self) -> None:
+        """For the gauges; at most once a second, not on every commit's nudge."""
+        if not self._backlog_gauges.due():
+            return
+        async with self._engine.connect() as conn:
+            count, oldest = await unsent_backlog(conn, self._table)
         OUTBOX_BACKLOG.labels(self._service).set(count)
         age = (self._clock() - oldest).total_seconds() if oldest else 0.0
         OUTBOX_OLDEST_AGE.labels(self._service).set(max(age, 0.0))
 
     async def _maybe_cleanup(self) -> None:
-        now = asyncio.get_running_loop().time()
-        if now - self._last_cleanup < self._settings.cleanup_interval_s:
+        if not self._cleanup.due():
             return
-        self._last_cleanup = now
         cutoff = self._clock() - timedelta(hours=self._settings.retention_hours)
         async with self._engine.begin() as conn:
             await conn.execute(delete(self._table).where(self._table.c.sent_at < cutoff))
@@ -185,6 +184,28 @@ class OutboxRelay:
             )
         self._outbox.nudge()
         return result.rowcount or 0
+
+
+async def unsent_backlog(conn: AsyncConnection | AsyncSession, table: Table) -> tuple[int, Any]:
+    """How many rows wait to be published, and when the oldest was written."""
+    statement = select(func.count(), func.min(table.c.created_at)).where(table.c.sent_at.is_(None))
+    count, oldest = (await conn.execute(statement)).one()
+    return count, oldest
+
+
+class _Every:
+    """True at most once per period: for housekeeping that must not run on every pass."""
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._last = float("-inf")
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self._last < self._seconds:
+            return False
+        self._last = now
+        return True
 
 
 def _to_message(row) -> OutgoingMessage:  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from pingan_common.pagination import (
 )
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
+from pingan_common.scoping import within_area
 from pingan_intake.models import PersonalDataRead, Ticket
 from pingan_intake.presentation import sees_full_phone, ticket_read, ticket_summary
 from pingan_intake.schemas import TicketCreate, TicketRead, TicketSummary
@@ -113,8 +114,7 @@ async def list_tickets(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[TicketSummary]:
     query = select(Ticket).order_by(Ticket.registered_at.desc(), Ticket.id.desc()).limit(limit + 1)
-    scope = [Ticket.area_code.startswith(prefix) for prefix in principal.area_prefixes]
-    query = query.where(or_(*scope)) if scope else query.where(False)
+    query = query.where(within_area(Ticket.area_code, principal))
     for column, value in (
         (Ticket.status, status),
         (Ticket.channel, channel),

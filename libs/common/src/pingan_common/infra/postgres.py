@@ -14,6 +14,7 @@ somebody else runs, e.g. ``PINGAN_TEST_DATABASE_URL`` in CI.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import concurrent.futures
 import hashlib
@@ -56,11 +57,11 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class _DatabaseAdmin:
+class _DatabaseAdmin(abc.ABC):
     """CREATE / DROP DATABASE through asyncpg; subclasses provide ``url``."""
 
-    def url(self, database: str = "postgres", driver: str = "postgresql+asyncpg") -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def url(self, database: str = "postgres", driver: str = "postgresql+asyncpg") -> str: ...
 
     async def _connect(self):  # -> asyncpg.Connection
         import asyncpg

@@ -131,7 +131,7 @@ async def running_service(
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, within: float = 15, interval: float = 0.05
+    probe: Callable[[], Awaitable[T | None]], *, within: float = 20, interval: float = 0.05
 ) -> T:
     """Poll ``probe`` until it returns something truthy; fail the test with a clear message."""
     deadline = asyncio.get_running_loop().time() + within
