@@ -19,6 +19,8 @@ from pingan_common.events.mediation import CaseOpened, CaseOpenedData
 from pingan_common.events.notify import DeliverySent, DeliverySentData
 from pingan_common.events.riskassess import AlertRaised, AlertRaisedData, RiskSignal
 from pingan_common.events.values import (
+    Attachment,
+    CallbackVerdict,
     CallerSummary,
     Category,
     CategoryGroup,
@@ -35,6 +37,8 @@ __all__ = [
     "AlertRaised",
     "AlertRaisedData",
     "AnyEvent",
+    "Attachment",
+    "CallbackVerdict",
     "CallerSummary",
     "CaseOpened",
     "CaseOpenedData",

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Union
 
 from pydantic import Field, TypeAdapter
 
-from pingan_common.events.dispatch import TaskAssigned, TaskCreated
+from pingan_common.events import dispatch, intake, mediation, notify, riskassess
 from pingan_common.events.envelope import EventEnvelope
-from pingan_common.events.intake import TicketRegistered
-from pingan_common.events.mediation import CaseOpened
-from pingan_common.events.notify import DeliverySent
-from pingan_common.events.riskassess import AlertRaised
 
 EVENT_CLASSES: tuple[type[EventEnvelope], ...] = (
-    TicketRegistered,
-    TaskCreated,
-    TaskAssigned,
-    CaseOpened,
-    AlertRaised,
-    DeliverySent,
+    *intake.EVENTS,
+    *dispatch.EVENTS,
+    *mediation.EVENTS,
+    *riskassess.EVENTS,
+    *notify.EVENTS,
 )
 
-AnyEvent = Annotated[
-    TicketRegistered | TaskCreated | TaskAssigned | CaseOpened | AlertRaised | DeliverySent,
-    Field(discriminator="type"),
-]
+# One tagged union over every class, so parsing looks at "type" once instead of trying each.
+AnyEvent = Annotated[Union[EVENT_CLASSES], Field(discriminator="type")]  # noqa: UP007
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 EVENTS_BY_TYPE: dict[str, type[EventEnvelope]] = {c.event_type(): c for c in EVENT_CLASSES}
 

@@ -31,3 +31,6 @@ class CaseOpened(EventEnvelope):
     topic: ClassVar[str] = MEDIATION_CASES
     type: Literal["pingan.mediation.case.opened.v1"] = "pingan.mediation.case.opened.v1"
     data: CaseOpenedData
+
+
+EVENTS: tuple[type[EventEnvelope], ...] = (CaseOpened,)

@@ -290,7 +290,7 @@ def _sample_value(schema: Any, root: dict, name: str, earlier: dict[str, EventEn
     s = _resolve(schema, root)
     if s.get("examples"):
         return s["examples"][0]
-    if name in SAMPLE_VALUES:
+    if name in SAMPLE_VALUES and _fits(SAMPLE_VALUES[name], s):
         return SAMPLE_VALUES[name]
     if "const" in s:
         return s["const"]
@@ -317,6 +317,13 @@ def _sample_value(schema: Any, root: dict, name: str, earlier: dict[str, EventEn
     if kind == "boolean":
         return True
     return None
+
+
+def _fits(value: Any, schema: dict) -> bool:
+    """A shared sample value must not break a narrower field of the same name (an enum)."""
+    if "const" in schema:
+        return value == schema["const"]
+    return not schema.get("enum") or value in schema["enum"]
 
 
 def _sample_string(fmt: str | None, name: str, earlier: dict[str, EventEnvelope]) -> str:

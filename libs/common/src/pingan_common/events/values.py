@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,3 +76,15 @@ class CallerSummary(Payload):
     phone_hash: str | None = Field(
         default=None, description="Keyed hash of the normalised phone, for repeat-caller signals"
     )
+
+
+class Attachment(Payload):
+    """Metadata of a file stored elsewhere (object storage); events never carry the bytes."""
+
+    file_name: str = Field(max_length=255, examples=["现场照片1.jpg"])
+    content_type: str = Field(max_length=100, examples=["image/jpeg"])
+    size_bytes: int = Field(ge=0, le=100 * 1024 * 1024)
+    url: str = Field(max_length=2000, examples=["https://files.pingan.local/a/1.jpg"])
+
+
+CallbackVerdict = Literal["satisfied", "basically_satisfied", "unsatisfied"]
