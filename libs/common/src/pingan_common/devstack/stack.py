@@ -41,6 +41,8 @@ SERVICES: dict[str, int] = {
 HOST = "127.0.0.1"
 ISSUER_PORT = 8009
 ISSUER_URL = f"http://{HOST}:{ISSUER_PORT}"
+SMS_GATEWAY_PORT = 8006
+SMS_GATEWAY_URL = f"http://{HOST}:{SMS_GATEWAY_PORT}"
 AUDIENCE = "pingan"
 READY_TIMEOUT = 90.0
 SERVICE_STOP_TIMEOUT = 15.0
@@ -79,6 +81,7 @@ class StackConfig:
     start_postgres: bool
     start_kafka: bool
     start_issuer: bool
+    start_sms_gateway: bool
 
     @classmethod
     def from_env(cls, paths: RunPaths, env: dict[str, str] | None = None) -> StackConfig:
@@ -96,6 +99,9 @@ class StackConfig:
             ),
             start_kafka="PINGAN_KAFKA_BOOTSTRAP_SERVERS" not in env,
             start_issuer=env.get("PINGAN_AUTH_ISSUER", ISSUER_URL) == ISSUER_URL,
+            # the SMS gateway simulator stands in for a real provider unless one is configured
+            start_sms_gateway="notify" in services
+            and env.get("PINGAN_NOTIFY_SMS_BASE_URL", SMS_GATEWAY_URL) == SMS_GATEWAY_URL,
         )
 
     @property
@@ -173,6 +179,7 @@ class Stack:
         self.postgres: Any = None
         self.broker: Any = None
         self.issuer: Child | None = None
+        self.sms_gateway: Child | None = None
         self.services: dict[str, _Service] = {}
         self.status = "starting"
         self.error: str | None = None
@@ -187,6 +194,7 @@ class Stack:
         wanted += [("PostgreSQL", cfg.pg_port)] if cfg.start_postgres else []
         wanted += [("Tansu", cfg.kafka_port)] if cfg.start_kafka else []
         wanted += [("token issuer", ISSUER_PORT)] if cfg.start_issuer else []
+        wanted += [("SMS gateway simulator", SMS_GATEWAY_PORT)] if cfg.start_sms_gateway else []
         taken = [f"{what} ({HOST}:{port})" for what, port in wanted if not port_is_free(port, HOST)]
         if taken:
             raise StartupError(
@@ -246,35 +254,42 @@ class Stack:
         ensure_keys(self.paths.keys)
         if cfg.start_issuer:
             self._start_issuer()
+        if cfg.start_sms_gateway:
+            self._start_sms_gateway()
 
     def _start_issuer(self) -> None:
-        argv = [
-            sys.executable,
-            "-m",
-            "pingan_common.devstack",
-            "issuer",
-            "--keys-dir",
-            str(self.paths.keys),
-        ]
-        self.issuer = Child(
-            "issuer",
+        argv = [sys.executable, "-m", "pingan_common.devstack", "issuer"]
+        self.issuer = self._start_helper(
+            "issuer", [*argv, "--keys-dir", str(self.paths.keys)], ISSUER_PORT
+        )
+        self.say(f"dev token issuer on {ISSUER_URL} (pid {self.issuer.pid})")
+
+    def _start_sms_gateway(self) -> None:
+        argv = [sys.executable, "-m", "pingan_notify.sms_simulator"]
+        argv += ["--host", HOST, "--port", str(SMS_GATEWAY_PORT)]
+        notify = self.config.service_url("notify")
+        argv += ["--inbound-callback-url", f"{notify}/v1/sms/inbound"]
+        self.sms_gateway = self._start_helper("sms-gateway", argv, SMS_GATEWAY_PORT)
+        self.say(f"SMS gateway simulator on {SMS_GATEWAY_URL} (pid {self.sms_gateway.pid})")
+
+    def _start_helper(self, name: str, argv: list[str], port: int) -> Child:
+        """Start a small HTTP helper process and wait until its port accepts connections."""
+        child = Child(
+            name,
             argv,
-            log_path=self.paths.log("issuer"),
+            log_path=self.paths.log(name),
             env={**self.config.env, "PYTHONUNBUFFERED": "1"},
             cwd=self.paths.repo,
             console=self.console if self.echo else None,
         ).start()
         deadline = time.monotonic() + 30
-        while not tcp_accepts(HOST, ISSUER_PORT):
-            if not self.issuer.alive:
-                raise StartupError(
-                    f"the dev token issuer exited with {self.issuer.returncode}:\n"
-                    + self.issuer.log_tail(20)
-                )
+        while not tcp_accepts(HOST, port):
+            if not child.alive:
+                raise StartupError(f"{name} exited with {child.returncode}:\n" + child.log_tail(20))
             if time.monotonic() > deadline or self.stopping.is_set():
-                raise StartupError("the dev token issuer did not open port 8009 in 30 s")
+                raise StartupError(f"{name} did not open port {port} in 30 s")
             time.sleep(0.05)
-        self.say(f"dev token issuer on {ISSUER_URL} (pid {self.issuer.pid})")
+        return child
 
     def start_services(self) -> None:
         for name in self.config.services:
@@ -363,6 +378,7 @@ class Stack:
             ("postgres", self.postgres is None or self.postgres.running),
             ("tansu", self.broker is None or self.broker.running),
             ("issuer", self.issuer is None or self.issuer.alive),
+            ("sms-gateway", self.sms_gateway is None or self.sms_gateway.alive),
         ):
             if not alive and name not in self._infra_dead:
                 self._infra_dead.add(name)
@@ -390,8 +406,9 @@ class Stack:
         if children:
             self.say(f"stopping {', '.join(c.name for c in children)}")
             stop_all(children, SERVICE_STOP_TIMEOUT, self.hurry)
-        if self.issuer is not None:
-            self.issuer.stop(timeout=5)
+        for helper in (self.sms_gateway, self.issuer):
+            if helper is not None:
+                helper.stop(timeout=5)
         if self.broker is not None:
             self.say("stopping Tansu")
             self.broker.stop(timeout=2 if self.hurry.is_set() else 10)
@@ -428,7 +445,12 @@ class Stack:
             "issuer": {
                 "url": ISSUER_URL,
                 "embedded": cfg.start_issuer,
-                "pid": self.issuer.pid if self.issuer and self.issuer.alive else None,
+                "pid": _pid_if_alive(self.issuer),
+            },
+            "sms_gateway": {
+                "url": SMS_GATEWAY_URL,
+                "embedded": cfg.start_sms_gateway,
+                "pid": _pid_if_alive(self.sms_gateway),
             },
             "services": {
                 s.name: {
@@ -475,6 +497,10 @@ def stack_pid(paths: RunPaths) -> int | None:
     return pid
 
 
+def _pid_if_alive(child: Child | None) -> int | None:
+    return child.pid if child is not None and child.alive else None
+
+
 def summary(state: dict[str, Any]) -> str:
     lines = [f"Pingan is up (stack pid {state['pid']}, logs in {state['run_dir']}/logs)"]
     for name, svc in state["services"].items():
@@ -484,6 +510,9 @@ def summary(state: dict[str, Any]) -> str:
         f"  {'token':<11} {state['issuer']['url']}/token (password grant, password pingan-demo)"
         "   or: make token ROLE=operator [AREA=<code>]"
     )
+    sms = state.get("sms_gateway") or {}
+    if sms.get("embedded"):
+        lines.append(f"  {'sms':<11} {sms['url']}/messages?to=<phone> (SMS gateway simulator)")
     pg = state["postgres"]
     if pg["embedded"]:
         lines.append(f"  {'postgres':<11} {pg['url']}/pingan_<service>")
@@ -661,6 +690,8 @@ def status(paths: RunPaths) -> int:
     host, _, port = servers.split(",")[0].rpartition(":")
     rows.append(("kafka", _metadata_ok(host or HOST, int(port)), servers))
     rows.append(("issuer", tcp_accepts(HOST, ISSUER_PORT), ISSUER_URL))
+    if state is None or (state.get("sms_gateway") or {}).get("embedded"):
+        rows.append(("sms-gateway", tcp_accepts(HOST, SMS_GATEWAY_PORT), SMS_GATEWAY_URL))
     urls = (
         {n: s["url"] for n, s in state["services"].items()}
         if state
