@@ -1,0 +1,155 @@
+"""The ticket taxonomy and the labelled tickets, both kept as versioned data in ``data/``.
+
+``data/taxonomy.json`` lists the subcategories in rule priority order (most dangerous first), each
+with its defaults and the phrase cues the rules look for. ``data/labelled_tickets.jsonl`` is the
+training and evaluation set (regenerate it with ``scripts/generate_labelled_tickets.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from pingan_common.events import CategoryGroup, Disposition, RiskLevel, Urgency
+
+CHANNELS = ("hotline_12345", "police_110", "grid_report", "web", "third_party", "open311")
+SLA_CLASSES = ("urgent", "utilities", "ordinary", "complex", "consultation")
+_PATTERN_SYNTAX = re.compile(r"[.()|?*+\[\]{}\\^$]")
+
+
+@dataclass(frozen=True)
+class Subcategory:
+    code: str
+    group: CategoryGroup
+    label: str
+    default_urgency: Urgency
+    dispositions: tuple[Disposition, ...]
+    risk_level: RiskLevel | None
+    sla_class: str
+    cues: tuple[str, ...] = ()  # regular expressions the rules look for
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """The cues that are plain words (no pattern syntax), fit to show to people."""
+        return tuple(cue for cue in self.cues if not _PATTERN_SYNTAX.search(cue))
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    text: str
+    channel: str
+    code: str
+    urgency: Urgency
+    dispositions: tuple[Disposition, ...]
+    source: str = "template"  # "template" (generated) or "hand" (hand-written hard case)
+
+    @property
+    def group(self) -> CategoryGroup:
+        return subcategory(self.code).group
+
+
+@dataclass(frozen=True)
+class Alternative:
+    group: CategoryGroup
+    code: str
+    label: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Classification:
+    group: CategoryGroup
+    code: str | None
+    label: str
+    urgency: Urgency
+    dispositions: tuple[Disposition, ...]
+    risk_level: RiskLevel | None = None
+    confidence: float = 1.0
+    alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def disposition(self) -> Disposition:
+        return self.dispositions[0]
+
+
+def _data(name: str) -> str:
+    return files("pingan_intake").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def _taxonomy() -> tuple[str, dict[str, Subcategory]]:
+    raw = json.loads(_data("taxonomy.json"))
+    by_code = {entry["code"]: _subcategory(entry) for entry in raw["subcategories"]}
+    return raw["version"], by_code
+
+
+def _subcategory(entry: dict[str, Any]) -> Subcategory:
+    if entry["sla_class"] not in SLA_CLASSES:
+        raise ValueError(f"{entry['code']}: unknown sla_class {entry['sla_class']!r}")
+    return Subcategory(
+        code=entry["code"],
+        group=CategoryGroup(entry["group"]),
+        label=entry["label"],
+        default_urgency=Urgency(entry["default_urgency"]),
+        dispositions=tuple(Disposition(d) for d in entry["dispositions"]),
+        risk_level=RiskLevel(entry["risk_level"]) if entry.get("risk_level") else None,
+        sla_class=entry["sla_class"],
+        cues=tuple(entry.get("cues", ())),
+    )
+
+
+TAXONOMY_VERSION: str = _taxonomy()[0]
+
+
+def subcategory(code: str) -> Subcategory:
+    """The subcategory with this code; KeyError if the taxonomy has none."""
+    return _taxonomy()[1][code]
+
+
+def all_subcategories() -> tuple[Subcategory, ...]:
+    """Every subcategory, in rule priority order (most dangerous first)."""
+    return tuple(_taxonomy()[1].values())
+
+
+def classification_for_override(
+    code: str, urgency: Urgency | None, dispositions: tuple[Disposition, ...] | list[Disposition]
+) -> Classification:
+    """An operator's correction as a classification: the taxonomy fills what they left out."""
+    chosen = subcategory(code)
+    return Classification(
+        group=chosen.group,
+        code=chosen.code,
+        label=chosen.label,
+        urgency=urgency or chosen.default_urgency,
+        dispositions=tuple(Disposition(d) for d in dispositions) or chosen.dispositions,
+        risk_level=chosen.risk_level,
+        confidence=1.0,
+    )
+
+
+@cache
+def _labelled() -> tuple[LabelledExample, ...]:
+    lines = _data("labelled_tickets.jsonl").splitlines()
+    return tuple(_example(json.loads(line)) for line in lines if line.strip())
+
+
+def _example(row: dict[str, Any]) -> LabelledExample:
+    subcategory(row["code"])  # an unknown code fails loudly here, not at training time
+    if row["channel"] not in CHANNELS:
+        raise ValueError(f"unknown channel {row['channel']!r} in labelled example")
+    return LabelledExample(
+        text=row["text"],
+        channel=row["channel"],
+        code=row["code"],
+        urgency=Urgency(row["urgency"]),
+        dispositions=tuple(Disposition(d) for d in row["dispositions"]),
+        source=row.get("source", "template"),
+    )
+
+
+def load_labelled_examples() -> list[LabelledExample]:
+    return list(_labelled())
