@@ -63,7 +63,7 @@ async def test_street_light_complaint_ends_as_an_assigned_task_with_a_delivery(p
     assert len(tasks) == 1
     assert tasks[0]["state"] == "assigned"
     assert tasks[0]["unit_code"] == "331199001-ZZ"
-    assert tasks[0]["rule_id"] == "R-TOWNSHIP"
+    assert tasks[0]["rule_id"] == "R-CITY-TOWNSHIP"
 
     deliveries = await eventually(
         lambda: _items(platform.notify, f"/v1/deliveries?correlation_id={ticket['id']}", dispatcher)

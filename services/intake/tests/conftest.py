@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -30,6 +31,22 @@ STREET_LIGHT: dict[str, Any] = {
 }
 
 
+# Points about 600 m apart across the county: tickets placed on them are never "one matter at one
+# place" for the duplicate gate, so each stays its own ticket with a plain timeline.
+_LONE_SPOTS = itertools.count()
+_LONE_PHONES = itertools.count(1)
+
+
+def lone_spot() -> dict[str, float]:
+    n = next(_LONE_SPOTS)
+    return {"lon": round(119.70 + (n % 40) * 0.006, 6), "lat": round(28.06 + (n // 40) * 0.006, 6)}
+
+
+def lone_phone() -> str:
+    """A valid mobile number no other test ticket of the process uses."""
+    return f"1390000{next(_LONE_PHONES):04d}"
+
+
 class IntakeApi:
     """The intake service as the tests talk to it: REST calls, row counts, problem checks."""
 
@@ -48,6 +65,16 @@ class IntakeApi:
     def body(**overrides: Any) -> dict[str, Any]:
         """A valid TicketCreate body; top-level keys replaced by ``overrides``."""
         body = copy.deepcopy(STREET_LIGHT)
+        body.update(overrides)
+        return body
+
+    @staticmethod
+    def lone_body(**overrides: Any) -> dict[str, Any]:
+        """A valid body from a caller of its own at a place of its own: never a repeat call
+        nor merged; ``overrides`` replace top-level keys."""
+        body = copy.deepcopy(STREET_LIGHT)
+        body["caller"] = {"name": "赵先生", "phone": lone_phone()}
+        body["location"] = lone_spot()
         body.update(overrides)
         return body
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pingan_intake.phones import normalise_phone
+from pingan_intake.phones import normalise_phone, to_e164
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,9 @@ def test_mobile_numbers_are_reduced_to_eleven_digits(raw: str, expected: str):
         ("010-12345678", "01012345678"),
         ("0570-1234567", "05701234567"),
         ("+86 0571 88889999", "057188889999"),
+        ("+86 571 8888 1234", "057188881234"),  # international form: no trunk 0
+        ("0086-571-88881234", "057188881234"),
+        ("+86 10 1234 5678", "01012345678"),
     ],
 )
 def test_landlines_keep_their_area_code(raw: str, expected: str):
@@ -82,3 +85,16 @@ def test_letters_and_other_characters_are_rejected(raw: str):
 def test_impossible_numbers_are_rejected(raw: str):
     with pytest.raises(ValueError):
         normalise_phone(raw)
+
+
+@pytest.mark.parametrize(
+    ("stored", "e164"),
+    [("13800138000", "+8613800138000"), ("057188881234", "+8657188881234"), ("110", "110")],
+)
+def test_stored_numbers_convert_to_e164(stored: str, e164: str):
+    assert to_e164(stored) == e164
+
+
+def test_a_foreign_number_is_refused_with_a_clear_message():
+    with pytest.raises(ValueError, match=r"\+86"):
+        normalise_phone("+1 212 555 0100")

@@ -181,7 +181,7 @@ async def _audit_rows(api, ticket_id: str) -> list:  # type: ignore[no-untyped-d
 
 
 async def test_ticket_is_found_by_id_and_by_ticket_number(api):
-    ticket = await api.register(api.body(location=IN_CHENGGUAN))
+    ticket = await api.register(api.lone_body())
 
     by_id = await api.get(ticket["id"])
     by_number = await api.get(ticket["ticket_number"])
@@ -200,17 +200,65 @@ async def test_unknown_ticket_is_a_404_problem(api, ref: str):
     assert ref in problem["detail"]
 
 
-async def test_operator_sees_the_full_phone_and_each_read_is_audited(api):
+async def test_operator_sees_masked_values_unless_asking_with_a_reason(api):
     ticket = await api.register(api.body(location=IN_CHENGGUAN))
 
-    first = await api.get(ticket["id"])
-    second = await api.get(ticket["ticket_number"], subject="operator2")
+    masked = await api.get(ticket["id"])
 
-    assert first.json()["caller"]["phone"] == "13800138000"
+    assert masked.json()["caller"] == {
+        "name": "王**",
+        "phone": MASKED,
+        "id_number": None,
+        "masked": True,
+    }
+    assert await _audit_rows(api, ticket["id"]) == []
+
+
+async def test_each_clear_read_is_audited_with_who_and_why(api):
+    ticket = await api.register(api.body(location=IN_CHENGGUAN))
+
+    first = await api.client.get(
+        f"/v1/tickets/{ticket['id']}",
+        params={"reason": "回访来电人"},
+        headers=api.headers("operator"),
+    )
+    second = await api.client.get(
+        f"/v1/tickets/{ticket['ticket_number']}",
+        params={"reason": "核实地址"},
+        headers=api.headers("dispatcher"),
+    )
+
+    assert first.json()["caller"] == {
+        "name": "王女士",
+        "phone": "13800138000",
+        "id_number": None,
+        "masked": False,
+    }
     assert second.json()["caller"]["phone"] == "13800138000"
-    audit = await _audit_rows(api, ticket["id"])
-    assert sorted(row.reader for row in audit) == ["operator1", "operator2"]
-    assert all(row.fields == ["caller_phone"] for row in audit)
+    audit = await api.rows(
+        select(
+            PersonalDataRead.reader,
+            PersonalDataRead.fields,
+            PersonalDataRead.reason,
+            PersonalDataRead.access,
+        ).where(PersonalDataRead.ticket_id == uuid.UUID(ticket["id"]))
+    )
+    assert sorted(audit) == [
+        ("dispatcher1", ["caller_name", "caller_phone"], "核实地址", "ticket_read"),
+        ("operator1", ["caller_name", "caller_phone"], "回访来电人", "ticket_read"),
+    ]
+
+
+@pytest.mark.parametrize("role", ["handler", "leader", "analyst", "mediator", "grid_worker"])
+async def test_roles_that_do_not_call_back_may_not_unmask(api, role: str):
+    ticket = await api.register(api.body(location={"grid_code": "33119900100101"}))
+
+    response = await api.client.get(
+        f"/v1/tickets/{ticket['id']}", params={"reason": "想看看"}, headers=api.headers(role)
+    )
+
+    api.expect_problem(response, 403)
+    assert await _audit_rows(api, ticket["id"]) == []
 
 
 @pytest.mark.parametrize("role", ["handler", "leader", "analyst", "mediator"])

@@ -74,9 +74,16 @@ async def test_list_items_are_summaries_without_caller_data(api, hekou_tickets):
         "status",
         "category",
         "urgency",
+        "disposition",
         "area_code",
+        "township_code",
+        "grid_code",
+        "location_resolved",
+        "caller_phone",
+        "external_ref",
         "registered_at",
     }
+    assert item["caller_phone"] == "138****8000"
     assert item["area_code"].startswith("331199006")
     assert datetime.fromisoformat(item["registered_at"]).tzinfo is not None
 
@@ -94,7 +101,7 @@ async def test_filters_by_channel_category_and_status(api):
     )
 
     by_channel = await _list(api, area_code="331199007", channel="web")
-    by_category = await _list(api, area_code="331199007", category_group="city_service")
+    by_category = await _list(api, area_code="331199007", group="city_service")
     by_status = await _list(api, area_code="331199007", status="registered")
     none_closed = await _list(api, area_code="331199007", status="closed")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from pingan_intake.models import Ticket, TimelineEntry, messaging
 
@@ -146,7 +148,8 @@ async def test_control_characters_are_removed_and_text_trimmed(api):
     )
 
     assert ticket["description"] == "人民路的路灯坏了，晚上很黑\n第二盏也不亮"
-    assert ticket["caller"]["name"] == "王女士"
+    rows = await api.rows(select(Ticket.caller_name).where(Ticket.id == uuid.UUID(ticket["id"])))
+    assert rows[0].caller_name == "王女士"
     assert ticket["location"]["address"] == "城关街道人民路12号"
 
 
@@ -177,7 +180,7 @@ async def test_empty_caller_and_location_are_fine(api):
         {"channel": "hotline_12345", "description": "请问办理居住证需要什么材料"}
     )
 
-    assert ticket["caller"] == {"name": None, "phone": None}
+    assert ticket["caller"] == {"name": None, "phone": None, "id_number": None, "masked": True}
     assert ticket["location"]["area_code"] == "331199"
     assert ticket["location"]["resolved"] is False
     assert ticket["category"]["group"] == "consultation"

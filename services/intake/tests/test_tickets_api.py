@@ -53,7 +53,14 @@ async def test_posted_ticket_is_registered_classified_located_and_numbered(api):
         "area_code": "33119900100504",
         "resolved": True,
     }
-    assert ticket["caller"] == {"name": "王女士", "phone": CLEAR_PHONE}
+    assert ticket["caller"] == {
+        "name": "王**",
+        "phone": "138****8000",
+        "id_number": None,
+        "masked": True,
+    }
+    assert ticket["police_transfer_required"] is False
+    assert ticket["operator_prompt"] is None
     assert [entry["step"] for entry in ticket["timeline"]] == ["registered"]
     assert ticket["timeline"][0]["service"] == "intake"
 

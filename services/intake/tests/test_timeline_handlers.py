@@ -140,7 +140,7 @@ async def _applied(api, event: EventEnvelope) -> bool:
 
 @pytest.fixture
 async def ticket(api) -> dict:  # type: ignore[no-untyped-def]
-    return await api.register(api.body())
+    return await api.register(api.lone_body())
 
 
 async def test_created_and_assigned_task_show_in_the_timeline_and_dispatch_the_ticket(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
+from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -11,10 +15,13 @@ from sqlalchemy.dialects.postgresql import insert
 from pingan_common.app import create_service_app
 from pingan_common.auth import ApiKeyResolver, Principal
 from pingan_common.db import Clock, system_clock
-from pingan_common.events import TicketRegistered
+from pingan_common.events.intake import EVENTS as INTAKE_EVENTS
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime
 from pingan_common.service import ServiceDefinition
+from pingan_intake import merge_routes, open311_routes
+from pingan_intake.body_limit import BodySizeLimit
+from pingan_intake.classification import warm_up
 from pingan_intake.handlers import HANDLERS
 from pingan_intake.models import ApiClient, Base, messaging
 from pingan_intake.places import PlaceResolver
@@ -25,23 +32,37 @@ from pingan_intake.settings import IntakeSettings
 async def on_start(runtime: Runtime) -> None:
     county = load_county()
     runtime.state["places"] = PlaceResolver(county)
+    # Train the classifier now, off the event loop, rather than on the first request.
+    await asyncio.to_thread(warm_up)
     if runtime.settings.load_demo_data:
         await _load_api_clients(runtime)
+
+
+def _api_client_rows() -> list[dict[str, Any]]:
+    """The county's third-party systems (refdata) and the platform's own service clients."""
+    rows = [
+        {
+            "client_id": client.client_id,
+            "name": client.name,
+            "key_sha256": client.key_sha256,
+            "channels": list(client.channels),
+            "area_codes": list(client.area_codes),
+            "scopes": [],
+        }
+        for client in load_county().api_clients
+    ]
+    text = files("pingan_intake").joinpath("data", "service_clients.json").read_text("utf-8")
+    for client in json.loads(text)["service_clients"]:
+        rows.append({key: client[key] for key in rows[0]})
+    return rows
 
 
 async def _load_api_clients(runtime: Runtime) -> None:
     """Idempotent: re-running updates the demo clients in place."""
     table = ApiClient.__table__
     async with runtime.transaction() as session:
-        for client in load_county().api_clients:
-            values = {
-                "client_id": client.client_id,
-                "name": client.name,
-                "key_sha256": client.key_sha256,
-                "channels": list(client.channels),
-                "area_codes": list(client.area_codes),
-                "active": True,
-            }
+        for values in _api_client_rows():
+            values = {**values, "active": True}
             await session.execute(
                 insert(table)
                 .values(**values)
@@ -74,18 +95,22 @@ DEFINITION = ServiceDefinition(
     title="Pingan intake (受理)",
     description=(
         "Registers tickets from every channel (12345, 110 transfers, grid reports, web, "
-        "third parties), classifies and locates them, and keeps each ticket's timeline."
+        "third parties, Open311 GeoReport v2), classifies and locates them, links police "
+        "matters with 110, and keeps each ticket's status and timeline."
     ),
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_intake:migrations",
-    routers=[router],
+    routers=[router, merge_routes.router, open311_routes.router],
     handlers=HANDLERS,
-    publishes=[TicketRegistered],
+    publishes=list(INTAKE_EVENTS),
     on_start=on_start,
     api_key_resolver=api_key_resolver,
 )
 
 
 def create_app(settings: IntakeSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
-    return create_service_app(DEFINITION, settings or IntakeSettings(), clock=clock)
+    settings = settings or IntakeSettings()
+    app = create_service_app(DEFINITION, settings, clock=clock)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

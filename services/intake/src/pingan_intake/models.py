@@ -1,4 +1,5 @@
-"""Intake's tables: tickets, their timeline, numbering, idempotency keys, API clients."""
+"""Intake's tables: tickets, their timeline and tasks, numbering, idempotency keys, API clients,
+classification overrides and the personal-data audit."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Identity,
+    Index,
+    Integer,
     Sequence,
     String,
     Text,
@@ -41,27 +44,40 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(32), index=True)
     description: Mapped[str] = mapped_column(Text)
     caller_name: Mapped[str | None] = mapped_column(String(100))
-    caller_phone: Mapped[str | None] = mapped_column(String(32))
+    caller_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    caller_id_number: Mapped[str | None] = mapped_column(String(18))
     address: Mapped[str | None] = mapped_column(String(300))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
-    grid_code: Mapped[str | None] = mapped_column(String(20))
+    grid_code: Mapped[str | None] = mapped_column(String(20), index=True)
     village_code: Mapped[str | None] = mapped_column(String(20))
-    township_code: Mapped[str | None] = mapped_column(String(20))
+    township_code: Mapped[str | None] = mapped_column(String(20), index=True)
     area_code: Mapped[str] = mapped_column(String(20), index=True)
     location_resolved: Mapped[bool] = mapped_column(Boolean)
     category_group: Mapped[str] = mapped_column(String(32), index=True)
-    category_code: Mapped[str | None] = mapped_column(String(64))
+    category_code: Mapped[str | None] = mapped_column(String(64), index=True)
     category_label: Mapped[str] = mapped_column(String(100))
     urgency: Mapped[str] = mapped_column(String(16))
     disposition: Mapped[str] = mapped_column(String(32))
     dispositions: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     risk_level: Mapped[str | None] = mapped_column(String(16))
     external_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    # When the referring system (110) received the matter.
+    external_received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attachments: Mapped[list[dict]] = mapped_column(JSONB, default=list)
+    classifier_confidence: Mapped[float | None] = mapped_column(Float)
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    registered_by: Mapped[str] = mapped_column(String(100))
+    registered_by: Mapped[str] = mapped_column(String(100), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(String(32))
+    # merges helper: 并单 and 重复来电 (migration 0002; logic in merges.py)
+    master_ticket_id: Mapped[UUID | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    caller_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    repeat_of_ticket_id: Mapped[UUID | None] = mapped_column(ForeignKey("tickets.id"))
+    repeat_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    repeat_flag: Mapped[str | None] = mapped_column(String(16))
 
 
 class TimelineEntry(Base):
@@ -97,16 +113,116 @@ class ApiClient(Base):
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     channels: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     area_codes: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    # What else the client may do besides submitting, e.g. "caller_contact" (notify service).
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class PersonalDataRead(Base):
-    """Audit trail: who saw a caller's clear phone number, and when."""
+    """Audit trail: who saw a caller's clear personal data, when, where and why.
+
+    ``ticket_id`` is null for a search by phone number, which reads no one ticket in particular.
+    """
 
     __tablename__ = "personal_data_reads"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    ticket_id: Mapped[UUID | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     reader: Mapped[str] = mapped_column(String(100))
     fields: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
-    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(200))
+    access: Mapped[str] = mapped_column(String(32))
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class TicketTask(Base):
+    """Dispatch's tasks for a ticket as intake learns of them: the ticket closes with the last."""
+
+    __tablename__ = "ticket_tasks"
+
+    task_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    result: Mapped[str | None] = mapped_column(Text)
+    handled_by: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    verdict: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClassificationOverride(Base):
+    """An operator's correction of the classifier, kept as training data."""
+
+    __tablename__ = "classification_overrides"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(32))
+    previous: Mapped[dict] = mapped_column(JSONB)
+    current: Mapped[dict] = mapped_column(JSONB)
+    reason: Mapped[str] = mapped_column(String(500))
+    actor: Mapped[str] = mapped_column(String(100))
+    taxonomy_version: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- merges, repeats, amendments, knowledge (merges helper) ---
+
+# The duplicate gate's two lookups, both bounded by time: a matter at a place, a caller's calls.
+Index(
+    "ix_tickets_duplicate_lookup",
+    Ticket.category_code,
+    Ticket.township_code,
+    Ticket.registered_at,
+)
+Index("ix_tickets_caller_phone_registered_at", Ticket.caller_phone, Ticket.registered_at)
+
+
+class TicketMerge(Base):
+    """One caller's ticket merged into a master ticket (并单); kept after a split, as history."""
+
+    __tablename__ = "ticket_merges"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    master_ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    automatic: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    similarity: Mapped[float | None] = mapped_column(Float)
+    merged_by: Mapped[str] = mapped_column(String(100))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    split_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    split_by: Mapped[str | None] = mapped_column(String(100))
+    split_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TicketAmendment(Base):
+    """What a caller or operator added after registration: 补充, 撤单, a direct answer."""
+
+    __tablename__ = "ticket_amendments"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # supplement | retraction | answer
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[dict]] = mapped_column(JSONB, default=list)
+    knowledge_entry_id: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TicketActionKey(Base):
+    """Idempotency-Key of a ticket action (merge, split, retract, supplement, answer)."""
+
+    __tablename__ = "ticket_action_keys"
+    __table_args__ = (UniqueConstraint("principal", "key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

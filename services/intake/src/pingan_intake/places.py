@@ -1,4 +1,9 @@
-"""Where a ticket happened: explicit grid code, then lon/lat, then words in the address."""
+"""Where a ticket happened: explicit grid code, then lon/lat, then words in the address.
+
+Only a grid is precise enough for a grid worker to go and look, so only a grid code or a point
+inside a grid marks the place ``resolved``; an address gives the township or village (the
+dispatcher locates the rest) and an unknown place leaves the ticket at the county level.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 
 from pingan_common.geo import GridLocator
 from pingan_common.refdata import CountyData
+from pingan_intake.gazetteer import PlaceName, build_gazetteer
 
 
 @dataclass(frozen=True)
@@ -21,7 +27,7 @@ class PlaceResolver:
     def __init__(self, county: CountyData) -> None:
         self._county = county
         self._locator = GridLocator.from_county(county)
-        self._names = _gazetteer(county)
+        self._names = build_gazetteer(county)
 
     def resolve(
         self,
@@ -59,15 +65,28 @@ class PlaceResolver:
         )
 
     def _match_address(self, address: str) -> str | None:
-        """The longest known name in the address wins (村 names are longer than 镇 aliases)."""
-        hits = [(len(name), code) for name, code in self._names if name in address]
-        return max(hits)[1] if hits else None
+        return match_address(self._names, address)
 
 
-def _gazetteer(county: CountyData) -> list[tuple[str, str]]:
-    names: list[tuple[str, str]] = []
-    for area in [*county.townships, *county.villages]:
-        names.append((area.name, area.code))
-        names.extend((alias, area.code) for alias in area.aliases if len(alias) >= 2)
-    names.extend((road.name, road.village_code or road.township_code) for road in county.roads)
-    return names
+TOWNSHIP_DIGITS = 9
+
+
+def match_address(names: list[PlaceName], address: str) -> str | None:
+    """The most specific area the address names, consistent with any township it names.
+
+    "幸福社区3幢" → the community; "西湖镇政府门口" → the township; "西湖镇人民路" → the
+    township (人民路 lies in another township: the explicit township wins, the dispatcher sorts
+    it out); "城关街道东门口" → 城关街道 even though its alias 城关 also occurs.
+    """
+    hits = [place for place in names if place.name in address]
+    townships = {p.code for p in hits if len(p.code) == TOWNSHIP_DIGITS}
+    finer = [
+        place
+        for place in hits
+        if len(place.code) > TOWNSHIP_DIGITS
+        and (not townships or place.code[:TOWNSHIP_DIGITS] in townships)
+    ]
+    if finer:
+        return max(finer, key=lambda p: (len(p.name), len(p.code))).code
+    coarse = [place for place in hits if len(place.code) <= TOWNSHIP_DIGITS]
+    return max(coarse, key=lambda p: len(p.name)).code if coarse else None

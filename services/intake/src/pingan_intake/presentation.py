@@ -1,8 +1,9 @@
-"""Turning stored tickets into API answers, masking personal data by role."""
+"""Turning stored tickets into API answers, personal data masked unless asked for clearly."""
 
 from __future__ import annotations
 
-from pingan_common.auth import Principal, mask_phone
+from pingan_common.auth import mask_id_number, mask_name, mask_phone
+from pingan_intake import police
 from pingan_intake.models import Ticket, TimelineEntry
 from pingan_intake.schemas import (
     CallerOut,
@@ -13,15 +14,8 @@ from pingan_intake.schemas import (
     TimelineEntryOut,
 )
 
-# Roles that call citizens back and so need the full number; every such read is audited.
-ROLES_SEEING_PHONE = frozenset({"operator", "dispatcher"})
 
-
-def sees_full_phone(principal: Principal) -> bool:
-    return principal.kind == "user" and bool(ROLES_SEEING_PHONE & principal.roles)
-
-
-def ticket_read(ticket: Ticket, timeline: list[TimelineEntry], *, full_phone: bool) -> TicketRead:
+def ticket_read(ticket: Ticket, timeline: list[TimelineEntry], *, clear: bool) -> TicketRead:
     return TicketRead(
         id=ticket.id,
         ticket_number=ticket.ticket_number,
@@ -33,10 +27,9 @@ def ticket_read(ticket: Ticket, timeline: list[TimelineEntry], *, full_phone: bo
         disposition=ticket.disposition,
         dispositions=ticket.dispositions,
         risk_level=ticket.risk_level,
-        caller=CallerOut(
-            name=ticket.caller_name,
-            phone=ticket.caller_phone if full_phone else mask_phone(ticket.caller_phone),
-        ),
+        police_transfer_required=police.must_transfer(ticket),
+        operator_prompt=police.operator_prompt(ticket),
+        caller=_caller(ticket, clear=clear),
         location=LocationOut(
             address=ticket.address,
             lon=ticket.lon,
@@ -48,15 +41,34 @@ def ticket_read(ticket: Ticket, timeline: list[TimelineEntry], *, full_phone: bo
             resolved=ticket.location_resolved,
         ),
         external_ref=ticket.external_ref,
+        received_by_110_at=ticket.external_received_at,
+        attachments=ticket.attachments or [],
         reported_at=ticket.reported_at,
         registered_at=ticket.registered_at,
         updated_at=ticket.updated_at,
+        closed_at=ticket.closed_at,
+        resolution=ticket.resolution,
         timeline=[
             TimelineEntryOut(
                 at=e.at, step=e.step, service=e.service, summary=e.summary, details=e.details
             )
             for e in timeline
         ],
+    )
+
+
+def _caller(ticket: Ticket, *, clear: bool) -> CallerOut:
+    if clear:
+        return CallerOut(
+            name=ticket.caller_name,
+            phone=ticket.caller_phone,
+            id_number=ticket.caller_id_number,
+            masked=False,
+        )
+    return CallerOut(
+        name=mask_name(ticket.caller_name),
+        phone=mask_phone(ticket.caller_phone),
+        id_number=mask_id_number(ticket.caller_id_number),
     )
 
 
@@ -68,7 +80,13 @@ def ticket_summary(ticket: Ticket) -> TicketSummary:
         status=ticket.status,
         category=_category(ticket),
         urgency=ticket.urgency,
+        disposition=ticket.disposition,
         area_code=ticket.area_code,
+        township_code=ticket.township_code,
+        grid_code=ticket.grid_code,
+        location_resolved=ticket.location_resolved,
+        caller_phone=mask_phone(ticket.caller_phone),
+        external_ref=ticket.external_ref,
         registered_at=ticket.registered_at,
     )
 

@@ -15,3 +15,7 @@ class IntakeSettings(ServiceSettings):
     phone_hash_key: str = "pingan-dev-phone-hash-key"
     # How far a client's clock may run ahead when it tells us when the citizen reported.
     reported_at_max_skew_seconds: int = 300
+    # Requests larger than this are refused before parsing (413); a ticket needs a few KB.
+    max_body_bytes: int = 256 * 1024
+    # Open311 GeoReport v2: the jurisdiction ids this endpoint answers for.
+    open311_jurisdictions: tuple[str, ...] = ("qingshan.gov.cn", "331199")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,20 +17,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pingan_common.auth import Principal, ensure_area, ensure_channel, mask_name, mask_phone
 from pingan_common.events import (
     CallerSummary,
-    Category,
+    CategoryGroup,
     Channel,
-    Location,
+    Disposition,
+    EventEnvelope,
     TicketRegistered,
     TicketRegisteredData,
+    Urgency,
 )
+from pingan_common.events.intake import TicketMerged, TicketTransferredToPolice
 from pingan_common.ids import new_id
-from pingan_common.problems import Forbidden, NotFound, ProblemError
+from pingan_common.problems import Forbidden, NotFound, ProblemError, UnprocessableEntity
 from pingan_common.runtime import Runtime
-from pingan_intake.classification import classify
+from pingan_intake import police
+from pingan_intake.classification import (
+    Classification,
+    classification_for_override,
+    classify,
+)
+from pingan_intake.event_values import category_of, location_of
+from pingan_intake.merges import DuplicateOutcome, duplicates_gate, merged_event_data
 from pingan_intake.models import IdempotencyKey, Ticket, TimelineEntry
 from pingan_intake.numbering import next_ticket_number
 from pingan_intake.places import PlaceResolver, ResolvedPlace
 from pingan_intake.schemas import TicketCreate
+
+E = TypeVar("E", bound=EventEnvelope)
 
 CHANNELS_BY_ROLE: dict[str, frozenset[Channel]] = {
     "operator": frozenset({Channel.HOTLINE_12345, Channel.POLICE_110, Channel.WEB}),
@@ -60,12 +75,12 @@ async def register_ticket(
             return earlier
     try:
         async with runtime.transaction() as session:
-            ticket, entry = await _create(session, runtime, body, principal)
+            ticket, entries = await _create(session, runtime, body, principal)
             if idempotency_key:
                 await _remember_key(
                     session, runtime, principal, idempotency_key, request_hash, ticket
                 )
-        return Registration(ticket, [entry], created=True)
+        return Registration(ticket, entries, created=True)
     except _LostIdempotencyRace:
         earlier = await _earlier_registration(
             runtime, principal, idempotency_key or "", request_hash
@@ -139,34 +154,78 @@ async def _remember_key(
 
 async def _create(
     session: AsyncSession, runtime: Runtime, body: TicketCreate, principal: Principal
-) -> tuple[Ticket, TimelineEntry]:
+) -> tuple[Ticket, list[TimelineEntry]]:
     settings = runtime.settings
     now = runtime.now()
+    _check_channel_fields(body)
+    _check_times(body, now, settings.reported_at_max_skew_seconds)
     place = _resolve_place(runtime.state["places"], body, principal)
     ensure_area(principal, place.area_code)
-    result = classify(body.description)
-    urgency = body.urgency or result.urgency
-    reported_at = body.reported_at or now
-    if (reported_at - now).total_seconds() > settings.reported_at_max_skew_seconds:
-        raise ProblemError(
-            422,
-            "Invalid report time",
-            "reported_at lies in the future",
-            errors=[{"field": "body.reported_at", "message": "in the future", "type": "future"}],
-        )
-    ticket = Ticket(
-        id=new_id(),
-        ticket_number=await next_ticket_number(
-            session, prefix=settings.ticket_number_prefix, now=now, timezone=settings.local_timezone
+    result = _classification(body)
+    ticket = _new_ticket(body, principal, place, result, now)
+    ticket.ticket_number = await next_ticket_number(
+        session, prefix=settings.ticket_number_prefix, now=now, timezone=settings.local_timezone
+    )
+    entries = [_registered_entry(ticket)]
+    session.add(ticket)
+    await session.flush()
+    # Its own flush first, so that it precedes whatever the duplicate gate writes.
+    session.add(entries[0])
+    await session.flush()
+    outcome = await duplicates_gate(session, ticket, now)
+    if outcome.merged_into is not None:
+        merged = merged_event_data(ticket, outcome, now)
+        await runtime.publish(session, _event(TicketMerged, merged, ticket))
+    else:
+        registered = _registered_data(ticket, settings.phone_hash_key, outcome)
+        await runtime.publish(session, _event(TicketRegistered, registered, ticket))
+        if police.must_transfer(ticket):
+            entries.append(
+                await transfer_to_police(session, runtime, ticket, actor=principal.subject, now=now)
+            )
+    return ticket, entries
+
+
+async def transfer_to_police(
+    session: AsyncSession,
+    runtime: Runtime,
+    ticket: Ticket,
+    *,
+    actor: str,
+    now: datetime,
+) -> TimelineEntry:
+    """Publish the 110 hand-over in the caller's transaction; the timeline shows it."""
+    data = police.transfer_data(ticket, actor, now)
+    await runtime.publish(
+        session,
+        TicketTransferredToPolice.create(
+            data, subject=str(ticket.id), correlationid=str(ticket.id), time=now
         ),
+    )
+    entry = police.transfer_entry(ticket, now)
+    session.add(entry)
+    return entry
+
+
+def _new_ticket(
+    body: TicketCreate,
+    principal: Principal,
+    place: ResolvedPlace,
+    result: Classification,
+    now: datetime,
+) -> Ticket:
+    location = body.location
+    return Ticket(
+        id=new_id(),
         channel=body.channel.value,
         status="registered",
         description=body.description,
         caller_name=body.caller.name,
         caller_phone=body.caller.phone,
-        address=body.location.address,
-        lon=body.location.lon,
-        lat=body.location.lat,
+        caller_id_number=body.caller.id_number,
+        address=location.address,
+        lon=location.lon,
+        lat=location.lat,
         grid_code=place.grid_code,
         village_code=place.village_code,
         township_code=place.township_code,
@@ -175,22 +234,72 @@ async def _create(
         category_group=result.group.value,
         category_code=result.code,
         category_label=result.label,
-        urgency=urgency.value,
+        urgency=(body.urgency or result.urgency).value,
         disposition=result.disposition.value,
         dispositions=[d.value for d in result.dispositions],
         risk_level=result.risk_level.value if result.risk_level else None,
-        external_ref=body.external_ref,
-        reported_at=reported_at,
+        classifier_confidence=result.confidence,
+        external_ref=body.incident_number or body.external_ref,
+        external_received_at=body.received_by_110_at,
+        attachments=[a.model_dump() for a in body.attachments],
+        reported_at=body.reported_at or now,
         registered_at=now,
         registered_by=principal.subject,
         updated_at=now,
     )
-    session.add(ticket)
-    await session.flush()
-    entry = _registered_entry(ticket)
-    session.add(entry)
-    await runtime.publish(session, _registered_event(ticket, settings.phone_hash_key))
-    return ticket, entry
+
+
+def _classification(body: TicketCreate) -> Classification:
+    """The classifier's answer, or the submitter's chosen subcategory when they gave one.
+
+    Safety first: a threat or a police matter the classifier finds in the text wins over any
+    chosen category, and an urgency either side sees is kept.
+    """
+    found = classify(body.description, channel=body.channel.value)
+    if body.category_code is None:
+        return found
+    try:
+        chosen = classification_for_override(body.category_code, None, ())
+    except KeyError:
+        raise UnprocessableEntity(
+            f"no subcategory {body.category_code} in the taxonomy",
+            [_field_error("category_code", "unknown subcategory", "unknown")],
+        ) from None
+    if found.group is CategoryGroup.EXTREME_THREAT or Disposition.POLICE_TRANSFER in (
+        found.dispositions
+    ):
+        return found
+    urgent = Urgency.URGENT in (found.urgency, chosen.urgency)
+    return replace(chosen, urgency=Urgency.URGENT if urgent else Urgency.NORMAL)
+
+
+def _check_channel_fields(body: TicketCreate) -> None:
+    """110 transfers carry the incident number; other channels may not claim 110 fields."""
+    errors = []
+    if body.channel is Channel.POLICE_110:
+        if not (body.incident_number or body.external_ref):
+            errors.append(_field_error("incident_number", "required for police_110", "missing"))
+    else:
+        for name in ("incident_number", "received_by_110_at"):
+            if getattr(body, name) is not None:
+                errors.append(_field_error(name, "only for channel police_110", "not_allowed"))
+    if errors:
+        raise UnprocessableEntity("fields do not fit the channel", errors)
+
+
+def _check_times(body: TicketCreate, now: datetime, max_skew_seconds: int) -> None:
+    errors = [
+        _field_error(name, "lies in the future", "future")
+        for name in ("reported_at", "received_by_110_at")
+        if (value := getattr(body, name)) is not None
+        and (value - now).total_seconds() > max_skew_seconds
+    ]
+    if errors:
+        raise UnprocessableEntity("a time lies in the future", errors)
+
+
+def _field_error(name: str, message: str, type_: str) -> dict[str, str]:
+    return {"field": f"body.{name}", "message": message, "type": type_}
 
 
 def _resolve_place(
@@ -230,28 +339,20 @@ def _registered_entry(ticket: Ticket) -> TimelineEntry:
     )
 
 
-def _registered_event(ticket: Ticket, phone_hash_key: str) -> TicketRegistered:
-    data = TicketRegisteredData(
+def _registered_data(
+    ticket: Ticket, phone_hash_key: str, outcome: DuplicateOutcome
+) -> TicketRegisteredData:
+    return TicketRegisteredData(
         ticket_id=ticket.id,
         ticket_number=ticket.ticket_number,
         channel=ticket.channel,
         description=ticket.description,
-        category=Category(
-            group=ticket.category_group, code=ticket.category_code, label=ticket.category_label
-        ),
+        category=category_of(ticket),
         urgency=ticket.urgency,
         disposition=ticket.disposition,
         dispositions=ticket.dispositions,
         risk_level=ticket.risk_level,
-        location=Location(
-            address=ticket.address,
-            lon=ticket.lon,
-            lat=ticket.lat,
-            grid_code=ticket.grid_code,
-            village_code=ticket.village_code,
-            township_code=ticket.township_code,
-            resolved=ticket.location_resolved,
-        ),
+        location=location_of(ticket),
         area_code=ticket.area_code,
         caller=CallerSummary(
             name_masked=mask_name(ticket.caller_name),
@@ -262,8 +363,15 @@ def _registered_event(ticket: Ticket, phone_hash_key: str) -> TicketRegistered:
         registered_at=ticket.registered_at,
         registered_by=ticket.registered_by,
         external_ref=ticket.external_ref,
+        external_received_at=ticket.external_received_at,
+        attachments=ticket.attachments,
+        repeat_of_ticket_id=outcome.repeat_of.id if outcome.repeat_of else None,
+        repeat_count=outcome.repeat_count,
     )
-    return TicketRegistered.create(
+
+
+def _event(event_class: type[E], data: BaseModel, ticket: Ticket) -> E:
+    return event_class.create(
         data, subject=str(ticket.id), correlationid=str(ticket.id), time=ticket.registered_at
     )
 
@@ -274,12 +382,18 @@ def _phone_hash(phone: str | None, key: str) -> str | None:
     return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
-async def find_ticket(session: AsyncSession, ticket_ref: str) -> Ticket:
+async def find_ticket(
+    session: AsyncSession, ticket_ref: str, *, for_update: bool = False
+) -> Ticket:
     """By UUID or by ticket number (what a citizen reads out on the phone)."""
     try:
-        ticket = await session.get(Ticket, UUID(ticket_ref))
+        condition = Ticket.id == UUID(ticket_ref)
     except ValueError:
-        ticket = await session.scalar(select(Ticket).where(Ticket.ticket_number == ticket_ref))
+        condition = Ticket.ticket_number == ticket_ref
+    query = select(Ticket).where(condition)
+    if for_update:
+        query = query.with_for_update()
+    ticket = await session.scalar(query)
     if ticket is None:
         raise NotFound("ticket", ticket_ref)
     return ticket

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("key_sha256", sa.String(length=64), nullable=False),
         sa.Column("channels", sa.ARRAY(sa.String(length=32)), nullable=False),
         sa.Column("area_codes", sa.ARRAY(sa.String(length=20)), nullable=False),
+        sa.Column("scopes", sa.ARRAY(sa.String(length=32)), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_api_clients")),
         sa.UniqueConstraint("key_sha256", name=op.f("uq_api_clients_key_sha256")),
@@ -50,6 +51,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("caller_name", sa.String(length=100), nullable=True),
         sa.Column("caller_phone", sa.String(length=32), nullable=True),
+        sa.Column("caller_id_number", sa.String(length=18), nullable=True),
         sa.Column("address", sa.String(length=300), nullable=True),
         sa.Column("lon", sa.Float(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=True),
@@ -66,10 +68,15 @@ def upgrade() -> None:
         sa.Column("dispositions", sa.ARRAY(sa.String(length=32)), nullable=False),
         sa.Column("risk_level", sa.String(length=16), nullable=True),
         sa.Column("external_ref", sa.String(length=64), nullable=True),
+        sa.Column("external_received_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attachments", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("classifier_confidence", sa.Float(), nullable=True),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("registered_by", sa.String(length=100), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolution", sa.String(length=32), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sa.UniqueConstraint("ticket_number", name=op.f("uq_tickets_ticket_number")),
     )
@@ -79,6 +86,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_tickets_external_ref"), "tickets", ["external_ref"], unique=False)
     op.create_index(op.f("ix_tickets_registered_at"), "tickets", ["registered_at"], unique=False)
     op.create_index(op.f("ix_tickets_status"), "tickets", ["status"], unique=False)
+    for column in ("caller_phone", "grid_code", "township_code", "category_code", "registered_by"):
+        op.create_index(op.f(f"ix_tickets_{column}"), "tickets", [column], unique=False)
     op.create_table(
         "idempotency_keys",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -99,9 +108,11 @@ def upgrade() -> None:
     op.create_table(
         "personal_data_reads",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("ticket_id", sa.Uuid(), nullable=False),
+        sa.Column("ticket_id", sa.Uuid(), nullable=True),
         sa.Column("reader", sa.String(length=100), nullable=False),
         sa.Column("fields", sa.ARRAY(sa.String(length=32)), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("access", sa.String(length=32), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"], ["tickets.id"], name=op.f("fk_personal_data_reads_ticket_id_tickets")
@@ -111,6 +122,52 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_personal_data_reads_ticket_id"), "personal_data_reads", ["ticket_id"], unique=False
     )
+    op.create_index(
+        op.f("ix_personal_data_reads_read_at"), "personal_data_reads", ["read_at"], unique=False
+    )
+    op.create_table(
+        "ticket_tasks",
+        sa.Column("task_id", sa.Uuid(), nullable=False),
+        sa.Column("ticket_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("unit_code", sa.String(length=40), nullable=True),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("handled_by", sa.ARRAY(sa.String(length=40)), nullable=False),
+        sa.Column("verdict", sa.String(length=32), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_tasks_ticket_id_tickets")
+        ),
+        sa.PrimaryKeyConstraint("task_id", name=op.f("pk_ticket_tasks")),
+    )
+    op.create_index(op.f("ix_ticket_tasks_ticket_id"), "ticket_tasks", ["ticket_id"], unique=False)
+    op.create_table(
+        "classification_overrides",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("ticket_id", sa.Uuid(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("previous", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("current", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("taxonomy_version", sa.String(length=32), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_classification_overrides_ticket_id_tickets"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_classification_overrides")),
+    )
+    for column in ("ticket_id", "at"):
+        op.create_index(
+            op.f(f"ix_classification_overrides_{column}"),
+            "classification_overrides",
+            [column],
+            unique=False,
+        )
     op.create_table(
         "ticket_timeline",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -138,6 +195,8 @@ def downgrade() -> None:
     drop_messaging_tables()
     op.execute(sa.schema.DropSequence(sa.Sequence("ticket_number_seq")))
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("classification_overrides")
+    op.drop_table("ticket_tasks")
     op.drop_index(op.f("ix_ticket_timeline_ticket_id"), table_name="ticket_timeline")
     op.drop_table("ticket_timeline")
     op.drop_index(op.f("ix_personal_data_reads_ticket_id"), table_name="personal_data_reads")
