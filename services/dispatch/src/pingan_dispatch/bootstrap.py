@@ -1,50 +1,43 @@
-"""Dispatch's composition: the org directory from reference data and the service definition."""
+"""Dispatch's composition: the directory and routing rules at start-up (``directory_demo``),
+the demo task history when configured, the deadline scanner in the lifespan, the routers, the
+event handlers and the service definition."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
 from fastapi import FastAPI
-from sqlalchemy.dialects.postgresql import insert
 
 from pingan_common.app import create_service_app
 from pingan_common.db import Clock, system_clock
-from pingan_common.events import TaskAssigned, TaskCreated
-from pingan_common.refdata import load_county
+from pingan_common.events.dispatch import EVENTS as DISPATCH_EVENTS
 from pingan_common.runtime import Runtime
 from pingan_common.service import ServiceDefinition
+from pingan_dispatch import (
+    directory_routes,
+    kpi_routes,
+    queues,
+    routing_routes,
+    sla_routes,
+    task_routes,
+)
+from pingan_dispatch.demo_seed import seed_demo_history
+from pingan_dispatch.directory_demo import setup_directory_and_routing
 from pingan_dispatch.handlers import HANDLERS
-from pingan_dispatch.models import Base, Unit, messaging
-from pingan_dispatch.routes import router
+from pingan_dispatch.models import Base, messaging
+from pingan_dispatch.scanner import Scanner
 from pingan_dispatch.settings import DispatchSettings
 
 
 async def on_start(runtime: Runtime) -> None:
-    if runtime.settings.load_demo_data:
-        await load_directory(runtime)
-
-
-async def load_directory(runtime: Runtime) -> None:
-    """Idempotent upsert of the county's units from the versioned reference data."""
-    table = Unit.__table__
-    rows = [
-        {
-            "code": unit.code,
-            "name": unit.name,
-            "kind": unit.kind,
-            "area_code": unit.area_code,
-            "parent_code": unit.parent_code,
-            "category_groups": list(unit.category_groups),
-            "phone": unit.phone,
-            "webhook_url": unit.webhook_url,
-        }
-        for unit in load_county().units
-    ]
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["code"],
-        set_={column: statement.excluded[column] for column in rows[0] if column != "code"},
-    )
-    async with runtime.transaction() as session:
-        await session.execute(statement, rows)
+    settings = runtime.settings
+    assert isinstance(settings, DispatchSettings)
+    # Routing rules always; the demo county's units, staff and rosters when configured.
+    await setup_directory_and_routing(runtime)
+    if settings.seed_demo_history:
+        await seed_demo_history(runtime)
 
 
 DEFINITION = ServiceDefinition(
@@ -52,17 +45,76 @@ DEFINITION = ServiceDefinition(
     title="Pingan dispatch (派单)",
     description=(
         "Turns tickets into tasks, routes them to the responsible unit with an explanation, "
-        "and runs their deadlines."
+        "runs their lifecycle and SLA clock (催办 → 督办), and computes the county's measures."
     ),
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_dispatch:migrations",
-    routers=[router],
+    routers=[
+        task_routes.router,
+        queues.router,
+        kpi_routes.router,
+        sla_routes.router,
+        directory_routes.router,
+        routing_routes.router,
+    ],
     handlers=HANDLERS,
-    publishes=[TaskCreated, TaskAssigned],
+    publishes=list(DISPATCH_EVENTS),
     on_start=on_start,
 )
 
 
+class ClockOffsetRefused(RuntimeError):
+    """A development clock offset in a production configuration."""
+
+
+def offset_clock(clock: Clock, offset: timedelta) -> Clock:
+    def shifted() -> datetime:
+        return clock() + offset
+
+    return shifted
+
+
+def service_clock(settings: DispatchSettings, clock: Clock) -> Clock:
+    """The clock the service runs on: the given one, shifted by the dev offset if any."""
+    if not settings.dev_clock_offset:
+        return clock
+    if settings.environment == "production":
+        raise ClockOffsetRefused(
+            "PINGAN_DISPATCH_DEV_CLOCK_OFFSET is for development only; unset it in production"
+        )
+    return offset_clock(clock, settings.dev_clock_offset)
+
+
 def create_app(settings: DispatchSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
-    return create_service_app(DEFINITION, settings or DispatchSettings(), clock=clock)
+    settings = settings or DispatchSettings()
+    app = create_service_app(DEFINITION, settings, clock=service_clock(settings, clock))
+    _run_scanner_in_lifespan(app, settings)
+    return app
+
+
+def _run_scanner_in_lifespan(app: FastAPI, settings: DispatchSettings) -> None:
+    """Start the deadline scanner after the service is up and stop it before it shuts down
+    (the service definition has a start hook but no stop hook, so wrap the lifespan)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app):
+            runtime: Runtime = app.state.runtime
+            scanner = Scanner(
+                runtime.sessions,
+                runtime.outbox,
+                runtime.clock,
+                interval_seconds=settings.scanner_interval_seconds,
+                batch_size=settings.scanner_batch_size,
+            )
+            runtime.state["scanner"] = scanner
+            if settings.scanner_enabled:
+                scanner.start()
+            try:
+                yield
+            finally:
+                await scanner.stop()
+
+    app.router.lifespan_context = lifespan

@@ -20,6 +20,28 @@ down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Copied, not imported, from the models: a migration must not change when the models do.
+_CLOCK_STATES = "state IN ('assigned', 'accepted', 'in_progress', 'returned')"
+SCAN_INDEXES = (
+    ("ix_tasks_scan_warn", "warn_at", f"{_CLOCK_STATES} AND warned_due_at IS DISTINCT FROM due_at"),
+    (
+        "ix_tasks_scan_overdue",
+        "due_at",
+        f"{_CLOCK_STATES} AND overdue_due_at IS DISTINCT FROM due_at",
+    ),
+    (
+        "ix_tasks_scan_escalate",
+        "escalate_at",
+        f"{_CLOCK_STATES} AND escalated_due_at IS DISTINCT FROM due_at",
+    ),
+    (
+        "ix_tasks_scan_accept",
+        "accept_due_at",
+        "state = 'assigned' AND accept_overdue_due_at IS DISTINCT FROM accept_due_at",
+    ),
+    ("ix_tasks_flagged_unit", "unit_code", "flagged"),
+)
+
 
 def upgrade() -> None:
     """Upgrade schema."""
@@ -42,6 +64,8 @@ def upgrade() -> None:
     op.create_table(
         "tasks",
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("alert_id", sa.Uuid(), nullable=True),
         sa.Column("ticket_id", sa.Uuid(), nullable=False),
         sa.Column("ticket_number", sa.String(length=32), nullable=False),
         sa.Column("source_event_id", sa.Uuid(), nullable=False),
@@ -51,15 +75,53 @@ def upgrade() -> None:
         sa.Column("category_code", sa.String(length=64), nullable=True),
         sa.Column("category_label", sa.String(length=100), nullable=False),
         sa.Column("urgency", sa.String(length=16), nullable=False),
+        sa.Column("sla_class", sa.String(length=32), nullable=True),
         sa.Column("area_code", sa.String(length=20), nullable=False),
+        sa.Column("township_code", sa.String(length=20), nullable=True),
+        sa.Column("village_code", sa.String(length=20), nullable=True),
+        sa.Column("grid_code", sa.String(length=20), nullable=True),
+        sa.Column("location_resolved", sa.Boolean(), nullable=False),
         sa.Column("unit_code", sa.String(length=40), nullable=True),
         sa.Column("co_unit_codes", sa.ARRAY(sa.String(length=40)), nullable=False),
+        sa.Column("previous_unit_code", sa.String(length=40), nullable=True),
+        sa.Column("handled_by", sa.ARRAY(sa.String(length=40)), nullable=False),
         sa.Column("rule_id", sa.String(length=64), nullable=True),
+        sa.Column("rules_version", sa.String(length=32), nullable=True),
         sa.Column("route_reason", sa.Text(), nullable=True),
+        sa.Column("routing_fallback", sa.Boolean(), nullable=False),
+        sa.Column("assigned_by", sa.String(length=100), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("clock_started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("accept_due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("original_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("warn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("escalate_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sla_rule", sa.String(length=64), nullable=True),
+        sa.Column("sla_policy_version", sa.String(length=32), nullable=True),
+        sa.Column("accept_overdue_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("warned_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("overdue_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("escalated_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("replied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reply", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("callback_verdict", sa.String(length=32), nullable=True),
+        sa.Column("callback_resolved", sa.Boolean(), nullable=True),
+        sa.Column("pending_callback", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("return_count", sa.Integer(), nullable=False),
+        sa.Column("reassign_count", sa.Integer(), nullable=False),
+        sa.Column("reopen_count", sa.Integer(), nullable=False),
+        sa.Column("extension_count", sa.Integer(), nullable=False),
+        sa.Column("extension_request", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("flagged", sa.Boolean(), nullable=False),
+        sa.Column("flag_reason", sa.Text(), nullable=True),
+        sa.Column("flag_source", sa.String(length=16), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["unit_code"], ["units.code"], name=op.f("fk_tasks_unit_code_units")
@@ -73,6 +135,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_tasks_state"), "tasks", ["state"], unique=False)
     op.create_index(op.f("ix_tasks_ticket_id"), "tasks", ["ticket_id"], unique=False)
     op.create_index(op.f("ix_tasks_unit_code"), "tasks", ["unit_code"], unique=False)
+    # The scanner's partial indexes (see models.Task).
+    for name, column, predicate in SCAN_INDEXES:
+        op.create_index(name, "tasks", [column], unique=False, postgresql_where=sa.text(predicate))
     op.create_table(
         "task_history",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -89,6 +154,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task_history")),
     )
     op.create_index(op.f("ix_task_history_task_id"), "task_history", ["task_id"], unique=False)
+    op.create_table(
+        "task_assignments",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("task_id", sa.Uuid(), nullable=False),
+        sa.Column("unit_code", sa.String(length=40), nullable=False),
+        sa.Column("township_code", sa.String(length=20), nullable=True),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("accept_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("returned_count", sa.Integer(), nullable=False),
+        sa.Column("reopened_count", sa.Integer(), nullable=False),
+        sa.Column("callback", sa.String(length=32), nullable=True),
+        sa.Column("resolved", sa.Boolean(), nullable=True),
+        sa.Column("cancelled", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["tasks.id"], name=op.f("fk_task_assignments_task_id_tasks")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_assignments")),
+    )
+    op.create_index(
+        op.f("ix_task_assignments_assigned_at"), "task_assignments", ["assigned_at"], unique=False
+    )
+    op.create_index(
+        op.f("ix_task_assignments_task_id"), "task_assignments", ["task_id"], unique=False
+    )
     # ### end Alembic commands ###
 
 
@@ -96,8 +190,13 @@ def downgrade() -> None:
     """Downgrade schema."""
     drop_messaging_tables()
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_index(op.f("ix_task_assignments_task_id"), table_name="task_assignments")
+    op.drop_index(op.f("ix_task_assignments_assigned_at"), table_name="task_assignments")
+    op.drop_table("task_assignments")
     op.drop_index(op.f("ix_task_history_task_id"), table_name="task_history")
     op.drop_table("task_history")
+    for name, _column, _predicate in SCAN_INDEXES:
+        op.drop_index(name, table_name="tasks")
     op.drop_index(op.f("ix_tasks_unit_code"), table_name="tasks")
     op.drop_index(op.f("ix_tasks_ticket_id"), table_name="tasks")
     op.drop_index(op.f("ix_tasks_state"), table_name="tasks")

@@ -1,0 +1,371 @@
+"""The org directory's REST API: units, staff, on-duty rosters. Any staff user reads; only
+admins change it, and every change is published on ``dispatch.directory.v1``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy import Select, tuple_
+from sqlalchemy import select as sql_select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pingan_common.auth import CurrentPrincipal, Principal, require
+from pingan_common.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Page,
+    cursor_field,
+    decode_cursor,
+    encode_cursor,
+)
+from pingan_common.problems import Conflict, NotFound, UnprocessableEntity, problem_responses
+from pingan_common.runtime import Runtime, RuntimeDep
+from pingan_dispatch.directory import (
+    STAFF_FIELDS,
+    UNIT_FIELDS,
+    DirectoryInvalid,
+    Saved,
+    VersionConflict,
+    children_count,
+    county_day,
+    save_roster,
+    save_staff,
+    save_unit,
+)
+from pingan_dispatch.directory_publisher import DirectoryPublisher, contacts_of
+from pingan_dispatch.directory_schemas import (
+    RosterRead,
+    RosterWrite,
+    ShiftRead,
+    StaffRead,
+    StaffWrite,
+    UnitDetail,
+    UnitRead,
+    UnitRef,
+    UnitWrite,
+)
+from pingan_dispatch.models import Roster, StaffEntry, Unit
+
+router = APIRouter(prefix="/v1/directory", tags=["directory"])
+
+Admin = Annotated[Principal, Depends(require("admin"))]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+T = TypeVar("T")
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+
+def unit_read(unit: Unit) -> UnitRead:
+    return UnitRead.model_validate(
+        {**_columns(unit), "contacts": contacts_of(unit)}, from_attributes=False
+    )
+
+
+@router.get(
+    "/units",
+    response_model=Page[UnitRead],
+    responses=problem_responses(400, 401),
+    summary="Units in code order; filter by kind, parent, area (prefix) and active",
+)
+async def list_units(
+    _: CurrentPrincipal,
+    runtime: RuntimeDep,
+    kind: str | None = None,
+    parent: str | None = None,
+    area: Annotated[str | None, Query(description="Units whose area starts with this")] = None,
+    active: bool | None = None,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[UnitRead]:
+    query = sql_select(Unit)
+    if kind is not None:
+        query = query.where(Unit.kind == kind)
+    if parent is not None:
+        query = query.where(Unit.parent_code == parent)
+    if area is not None:
+        query = query.where(Unit.area_code.startswith(area, autoescape=True))
+    if active is not None:
+        query = query.where(Unit.active.is_(active))
+    async with runtime.transaction() as session:
+        return await _page_by(session, query, Unit.code, "code", cursor, limit, unit_read)
+
+
+@router.get(
+    "/units/{code}",
+    response_model=UnitDetail,
+    responses=problem_responses(401, 404),
+    summary="A unit with its children count, supervisor, contacts and today's on-duty roster",
+)
+async def get_unit(code: str, _: CurrentPrincipal, runtime: RuntimeDep) -> UnitDetail:
+    async with runtime.transaction(one_snapshot=True) as session:
+        unit = await session.get(Unit, code)
+        if unit is None:
+            raise NotFound("unit", code)
+        supervisor = await session.get(Unit, unit.supervisor_code) if unit.supervisor_code else None
+        return UnitDetail(
+            **unit_read(unit).model_dump(),
+            children_count=await children_count(session, code),
+            supervisor=UnitRef(code=supervisor.code, name=supervisor.name) if supervisor else None,
+            on_duty_today=await _shifts_today(session, code, runtime.now()),
+        )
+
+
+@router.put(
+    "/units/{code}",
+    response_model=UnitRead,
+    status_code=200,
+    responses={201: {"description": "Created"}, **problem_responses(401, 403, 409, 422)},
+    summary="Create or replace a unit (admin); validated, versioned and published",
+)
+async def put_unit(
+    code: str, body: UnitWrite, _: Admin, runtime: RuntimeDep, response: Response
+) -> UnitRead:
+    fields = body.model_dump(include=set(UNIT_FIELDS))
+    saved = await _save(
+        runtime,
+        lambda session, publisher: save_unit(
+            session,
+            code,
+            fields,
+            now=publisher.now,
+            publisher=publisher,
+            expected_version=body.expected_version,
+        ),
+    )
+    response.status_code = 201 if saved.created else 200
+    return unit_read(saved.entry)
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/staff",
+    response_model=Page[StaffRead],
+    responses=problem_responses(400, 401),
+    summary="Staff in user-id order; filter by unit, role, area (prefix) and active",
+)
+async def list_staff(
+    _: CurrentPrincipal,
+    runtime: RuntimeDep,
+    unit: str | None = None,
+    role: str | None = None,
+    area: str | None = None,
+    active: bool | None = None,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[StaffRead]:
+    query = sql_select(StaffEntry)
+    if unit is not None:
+        query = query.where(StaffEntry.unit_code == unit)
+    if role is not None:
+        query = query.where(StaffEntry.roles.any(role))
+    if area is not None:
+        query = query.where(StaffEntry.area_code.startswith(area, autoescape=True))
+    if active is not None:
+        query = query.where(StaffEntry.active.is_(active))
+    async with runtime.transaction() as session:
+        return await _page_by(
+            session, query, StaffEntry.user_id, "id", cursor, limit, StaffRead.model_validate
+        )
+
+
+@router.get(
+    "/staff/{user_id}",
+    response_model=StaffRead,
+    responses=problem_responses(401, 404),
+    summary="One staff member",
+)
+async def get_staff(user_id: str, _: CurrentPrincipal, runtime: RuntimeDep) -> StaffRead:
+    async with runtime.transaction() as session:
+        member = await session.get(StaffEntry, user_id)
+        if member is None:
+            raise NotFound("staff member", user_id)
+        return StaffRead.model_validate(member)
+
+
+@router.put(
+    "/staff/{user_id}",
+    response_model=StaffRead,
+    responses={201: {"description": "Created"}, **problem_responses(401, 403, 409, 422)},
+    summary="Create or replace a staff member (admin); versioned and published",
+)
+async def put_staff(
+    user_id: str, body: StaffWrite, _: Admin, runtime: RuntimeDep, response: Response
+) -> StaffRead:
+    fields = body.model_dump(include=set(STAFF_FIELDS))
+    saved = await _save(
+        runtime,
+        lambda session, publisher: save_staff(
+            session,
+            user_id,
+            fields,
+            now=publisher.now,
+            publisher=publisher,
+            expected_version=body.expected_version,
+        ),
+    )
+    response.status_code = 201 if saved.created else 200
+    return StaffRead.model_validate(saved.entry)
+
+
+# --- rosters -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/rosters",
+    response_model=Page[RosterRead],
+    responses=problem_responses(400, 401),
+    summary="On-duty rosters (值班表) by day then unit; filter by unit and day",
+)
+async def list_rosters(
+    _: CurrentPrincipal,
+    runtime: RuntimeDep,
+    unit: str | None = None,
+    day: date | None = None,
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[RosterRead]:
+    query = sql_select(Roster)
+    if unit is not None:
+        query = query.where(Roster.unit_code == unit)
+    if day is not None:
+        query = query.where(Roster.day == day)
+    position = decode_cursor(cursor)
+    if position:
+        after = (
+            cursor_field(position, "day", date.fromisoformat),
+            cursor_field(position, "unit", str),
+        )
+        query = query.where(tuple_(Roster.day, Roster.unit_code) > after)
+    async with runtime.transaction() as session:
+        rows = list(
+            await session.scalars(query.order_by(Roster.day, Roster.unit_code).limit(limit + 1))
+        )
+        names = await _staff_names(session, rows)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor({"day": last.day.isoformat(), "unit": last.unit_code})
+    return Page(items=[roster_read(r, names) for r in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.put(
+    "/rosters/{unit_code}/{day}",
+    response_model=RosterRead,
+    responses={201: {"description": "Created"}, **problem_responses(401, 403, 409, 422)},
+    summary="Set a unit's on-duty roster for a day (admin); versioned and published",
+)
+async def put_roster(
+    unit_code: str,
+    day: date,
+    body: RosterWrite,
+    _: Admin,
+    runtime: RuntimeDep,
+    response: Response,
+) -> RosterRead:
+    shifts = [shift.model_dump() for shift in body.shifts]
+    saved = await _save(
+        runtime,
+        lambda session, publisher: save_roster(
+            session,
+            unit_code,
+            day,
+            shifts,
+            now=publisher.now,
+            publisher=publisher,
+            expected_version=body.expected_version,
+        ),
+    )
+    response.status_code = 201 if saved.created else 200
+    return roster_read(saved.entry, {})
+
+
+def roster_read(roster: Roster, names: dict[str, str]) -> RosterRead:
+    return RosterRead(
+        unit_code=roster.unit_code,
+        day=roster.day,
+        shifts=[ShiftRead(**shift, name=names.get(shift["user_id"])) for shift in roster.shifts],
+        generated=roster.generated,
+        version=roster.version,
+        changed_at=roster.changed_at,
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+async def _save(runtime: Runtime, change: Callable[..., Any]) -> Saved:
+    """Run a directory change and its events in one transaction; map domain errors."""
+    try:
+        async with runtime.transaction() as session:
+            publisher = DirectoryPublisher.in_transaction(runtime, session)
+            return await change(session, publisher)
+    except DirectoryInvalid as error:
+        raise UnprocessableEntity(
+            str(error),
+            errors=[
+                {"field": p.field, "message": p.message, "type": "directory_rule"}
+                for p in error.problems
+            ],
+        ) from error
+    except VersionConflict as error:
+        raise Conflict(str(error), current_version=error.actual) from error
+
+
+async def _page_by(
+    session: AsyncSession,
+    query: Select[Any],
+    column: Any,
+    key: str,
+    cursor: str | None,
+    limit: int,
+    item: Callable[[Any], T],
+) -> Page[T]:
+    """Keyset page over a unique string column."""
+    position = decode_cursor(cursor)
+    if position:
+        query = query.where(column > cursor_field(position, key, str))
+    rows = list(await session.scalars(query.order_by(column).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor({key: getattr(rows[limit - 1], column.key)})
+    return Page(items=[item(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+
+async def _shifts_today(session: AsyncSession, unit_code: str, now: datetime) -> list[ShiftRead]:
+    """Shifts of the county day that ``now`` falls in, including last night's still running."""
+    today = county_day(now)
+    rows = list(
+        await session.scalars(
+            sql_select(Roster)
+            .where(Roster.unit_code == unit_code, Roster.day.in_((today - timedelta(1), today)))
+            .order_by(Roster.day)
+        )
+    )
+    names = await _staff_names(session, rows)
+    shifts = [
+        shift
+        for roster in rows
+        for shift in roster_read(roster, names).shifts
+        if roster.day == today or shift.ends_at > now
+    ]
+    return shifts
+
+
+async def _staff_names(session: AsyncSession, rosters: list[Roster]) -> dict[str, str]:
+    ids = {shift["user_id"] for roster in rosters for shift in roster.shifts}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        sql_select(StaffEntry.user_id, StaffEntry.name).where(StaffEntry.user_id.in_(ids))
+    )
+    return {key: value for key, value in rows.tuples()}
+
+
+def _columns(entry: Any) -> dict[str, Any]:
+    return {column.key: getattr(entry, column.key) for column in entry.__table__.columns}

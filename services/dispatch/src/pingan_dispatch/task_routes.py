@@ -1,0 +1,296 @@
+"""Tasks over REST: list, read with timeline and allowed actions, and one POST per transition.
+
+No ``from __future__ import annotations`` here: the action routes are built in a loop and
+FastAPI must see each route's real body class in its signature.
+"""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Header, Query
+from pydantic import BaseModel
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from pingan_common.problems import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ProblemError,
+    UnprocessableEntity,
+    problem_responses,
+)
+from pingan_common.runtime import Runtime, RuntimeDep
+from pingan_common.scoping import scoped_page, within_area
+from pingan_dispatch import lifecycle
+from pingan_dispatch.deadlines import stage_at
+from pingan_dispatch.models import Task, TaskHistory
+from pingan_dispatch.schemas import (
+    AcceptBody,
+    AssignBody,
+    CallbackBody,
+    CancelBody,
+    CountersOut,
+    DeadlinesOut,
+    ExtensionDecisionBody,
+    ExtensionRequestBody,
+    FlagBody,
+    FlagOut,
+    HistoryEntryOut,
+    ReassignBody,
+    ReopenBody,
+    ReplyBody,
+    ReturnBody,
+    ReviewBody,
+    TaskDetail,
+    TaskRead,
+)
+from pingan_dispatch.task_actions import APPLY, ActionInvalid
+from pingan_dispatch.tasks import Work, current_deadlines, view_of
+
+router = APIRouter(prefix="/v1", tags=["tasks"])
+
+STAFF_ROLES = ("operator", "dispatcher", "handler", "grid_worker", "analyst", "leader", "admin")
+Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The task's version (from GET); the action fails with 412 if it changed"),
+]
+
+
+@router.get(
+    "/tasks",
+    response_model=Page[TaskRead],
+    responses=problem_responses(400, 401, 403),
+    summary="Tasks in your area or of your unit, in creation order, with filters",
+)
+async def list_tasks(
+    principal: Staff,
+    runtime: RuntimeDep,
+    ticket_id: UUID | None = None,
+    unit_code: str | None = None,
+    state: str | None = None,
+    kind: str | None = None,
+    flagged: bool | None = None,
+    alert_id: UUID | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[TaskRead]:
+    visible = within_area(Task.area_code, principal)
+    if principal.unit_code:
+        visible = or_(visible, Task.unit_code == principal.unit_code)
+    filters = {
+        "ticket_id": ticket_id,
+        "unit_code": unit_code,
+        "state": state,
+        "kind": kind,
+        "flagged": flagged,
+        "alert_id": alert_id,
+    }
+    return await scoped_page(
+        runtime,
+        Task,
+        principal=principal,
+        filters=filters,
+        cursor=cursor,
+        limit=limit,
+        item=TaskRead.model_validate,
+        visible=visible,
+    )
+
+
+@router.get(
+    "/tasks/{task_id}",
+    response_model=TaskDetail,
+    responses=problem_responses(401, 403, 404),
+    summary="A task: state, unit, deadlines and stage, flag, counters, timeline, allowed actions",
+)
+async def get_task(task_id: UUID, principal: Staff, runtime: RuntimeDep) -> TaskDetail:
+    return await read_task(runtime, task_id, principal)
+
+
+async def read_task(runtime: Runtime, task_id: UUID, principal: Principal) -> TaskDetail:
+    now = runtime.now()
+    async with runtime.transaction(one_snapshot=True) as session:
+        task = await session.get(Task, task_id)
+        if task is None:
+            raise NotFound("task", str(task_id))
+        ensure_visible(principal, task)
+        history = await _history(session, task_id)
+    return task_detail(task, history, principal, now)
+
+
+async def _history(session: AsyncSession, task_id: UUID) -> list[TaskHistory]:
+    rows = await session.scalars(
+        select(TaskHistory).where(TaskHistory.task_id == task_id).order_by(TaskHistory.id)
+    )
+    return list(rows)
+
+
+def task_detail(task: Task, history: list[TaskHistory], principal: Principal, now) -> TaskDetail:  # type: ignore[no-untyped-def]
+    base = TaskRead.model_validate(task).model_dump(exclude={"history"})
+    return TaskDetail(
+        **base,
+        history=[HistoryEntryOut.model_validate(h, from_attributes=True) for h in history],
+        previous_unit_code=task.previous_unit_code,
+        handled_by=task.handled_by,
+        rules_version=task.rules_version,
+        routing_fallback=task.routing_fallback,
+        deadlines=DeadlinesOut(
+            clock_started_at=task.clock_started_at,
+            accept_due_at=task.accept_due_at,
+            due_at=task.due_at,
+            original_due_at=task.original_due_at,
+            warn_at=task.warn_at,
+            escalate_at=task.escalate_at,
+            sla_rule=task.sla_rule,
+            sla_policy_version=task.sla_policy_version,
+            stage=_stage(task, now),
+        ),
+        flag=FlagOut(flagged=task.flagged, reason=task.flag_reason, source=task.flag_source),
+        counters=CountersOut(
+            returns=task.return_count,
+            reassignments=task.reassign_count,
+            reopens=task.reopen_count,
+            extensions=task.extension_count,
+        ),
+        reply=task.reply,
+        callback_verdict=task.callback_verdict,
+        callback_resolved=task.callback_resolved,
+        pending_callback=task.pending_callback,
+        extension_request=task.extension_request,
+        allowed_actions=lifecycle.allowed_actions(view_of(task, now), principal),
+    )
+
+
+def _stage(task: Task, now) -> str | None:  # type: ignore[no-untyped-def]
+    if task.state not in lifecycle.CLOCK_STATES or task.clock_started_at is None:
+        return None
+    return stage_at(current_deadlines(task), now)
+
+
+def ensure_visible(principal: Principal, task: Task) -> None:
+    """Staff of the task's unit (or a co-handling unit) see it wherever they sit; others by area."""
+    units = {task.unit_code, *task.co_unit_codes}
+    if principal.unit_code is not None and principal.unit_code in units:
+        return
+    ensure_area(principal, task.area_code)
+
+
+async def perform(
+    runtime: Runtime,
+    task_id: UUID,
+    action: lifecycle.Action,
+    principal: Principal,
+    body: Any,
+    if_match: str | None,
+) -> TaskDetail:
+    """Lock the task, check the rules, apply the action: one transaction, or nothing."""
+    now = runtime.now()
+    async with runtime.transaction() as session:
+        task = await session.get(Task, task_id, with_for_update=True)
+        if task is None:
+            raise NotFound("task", str(task_id))
+        ensure_visible(principal, task)
+        _check_version(task, if_match)
+        try:
+            lifecycle.check(view_of(task, now), action, principal)
+        except lifecycle.ActionForbidden as forbidden:
+            raise Forbidden(str(forbidden)) from forbidden
+        except lifecycle.TransitionRefused as refused:
+            raise Conflict(
+                refused.why,
+                type_="invalid-transition",
+                state=refused.state,
+                action=action,
+                allowed_actions=refused.allowed,
+            ) from refused
+        work = Work(session, runtime.outbox, now, actor=principal.subject)
+        try:
+            await APPLY[action](work, task, body)
+        except ActionInvalid as invalid:
+            raise UnprocessableEntity(
+                str(invalid),
+                errors=[{"field": invalid.field, "message": str(invalid), "type": "value_error"}],
+            ) from invalid
+        await session.flush()
+        # Read back in the same transaction: a unit that returned the task may no longer see
+        # it, but still gets the result of what it did.
+        history = await _history(session, task_id)
+        return task_detail(task, history, principal, now)
+
+
+def _check_version(task: Task, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    expected = if_match.removeprefix("W/").strip('"')
+    if expected != str(task.version):
+        raise ProblemError(
+            412,
+            "Precondition Failed",
+            f"the task changed: it is at version {task.version}, not {expected}",
+            type_="version-mismatch",
+            version=task.version,
+        )
+
+
+ACTION_ROUTES: list[tuple[lifecycle.Action, type[BaseModel], str]] = [
+    ("assign", AssignBody, "派单: give an unrouted or returned task to a unit (or to the rules)"),
+    ("accept", AcceptBody, "签收: the unit signs for the task"),
+    ("return", ReturnBody, "退单: the unit sends a misrouted task back, with a reason"),
+    ("reassign", ReassignBody, "改派: the dispatcher gives the task to another unit"),
+    ("request-extension", ExtensionRequestBody, "延期申请: the unit asks for a later due date"),
+    ("decide-extension", ExtensionDecisionBody, "延期审批: the dispatcher approves or rejects"),
+    ("reply", ReplyBody, "办结回复: the unit reports the result"),
+    ("review", ReviewBody, "审核: the dispatcher accepts the reply or sends it back"),
+    ("callback", CallbackBody, "回访: record the citizen's verdict"),
+    ("reopen", ReopenBody, "重办: reopen a closed task"),
+    ("flag", FlagBody, "挂牌督办: a leader flags (or unflags) the task"),
+    ("cancel", CancelBody, "Cancel the task"),
+]
+
+
+def _action_endpoint(action: lifecycle.Action, body_class: type[BaseModel]):  # type: ignore[no-untyped-def]
+    if not any(field.is_required() for field in body_class.model_fields.values()):
+        return _optional_body_endpoint(action, body_class)
+
+    async def endpoint(
+        task_id: UUID,
+        body: body_class,  # type: ignore[valid-type]
+        principal: Staff,
+        runtime: RuntimeDep,
+        if_match: IfMatch = None,
+    ) -> TaskDetail:
+        return await perform(runtime, task_id, action, principal, body, if_match)
+
+    endpoint.__name__ = f"task_{action.replace('-', '_')}"
+    return endpoint
+
+
+def _optional_body_endpoint(action: lifecycle.Action, body_class: type[BaseModel]):  # type: ignore[no-untyped-def]
+    """For actions whose body may be left out entirely (accept)."""
+
+    async def endpoint(
+        task_id: UUID,
+        principal: Staff,
+        runtime: RuntimeDep,
+        body: Annotated[body_class | None, Body()] = None,  # type: ignore[valid-type]
+        if_match: IfMatch = None,
+    ) -> TaskDetail:
+        return await perform(runtime, task_id, action, principal, body or body_class(), if_match)
+
+    endpoint.__name__ = f"task_{action.replace('-', '_')}"
+    return endpoint
+
+
+for _action, _body, _summary in ACTION_ROUTES:
+    router.add_api_route(
+        f"/tasks/{{task_id}}/{_action}",
+        _action_endpoint(_action, _body),
+        methods=["POST"],
+        response_model=TaskDetail,
+        responses=problem_responses(401, 403, 404, 409, 412, 422),
+        summary=_summary,
+    )
