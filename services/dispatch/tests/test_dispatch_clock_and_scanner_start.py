@@ -9,6 +9,7 @@ import pytest
 from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch import bootstrap
 from pingan_dispatch.bootstrap import ClockOffsetRefused, service_clock
+from pingan_dispatch.scanner import SCANNER_WORKER
 from pingan_dispatch.settings import DispatchSettings
 
 FIXED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ async def test_the_service_runs_scanner_passes_in_the_background(postgres, kafka
     )
 
     async with running_service(bootstrap, settings) as service:
-        scanner = service.runtime.state["scanner"]
+        scanner = service.runtime.workers[SCANNER_WORKER]
         assert scanner.running
         await eventually(lambda: _passes_at_least(scanner, 3))
 

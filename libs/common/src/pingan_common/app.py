@@ -128,6 +128,11 @@ async def _start_components(definition: ServiceDefinition, runtime: Runtime) -> 
         )
         runtime.consumers.append(runner)
         await runner.start()
+    for make_worker in definition.workers:
+        worker = make_worker(runtime)
+        if worker is not None:
+            runtime.workers[worker.name] = worker
+            worker.start()
 
 
 async def _start_producer(producer: EventProducer, attempts: int = 30) -> None:
@@ -145,6 +150,8 @@ async def _start_producer(producer: EventProducer, attempts: int = 30) -> None:
 
 
 async def _stop(runtime: Runtime) -> None:
+    for worker in runtime.workers.values():
+        await worker.stop()
     for runner in runtime.consumers:
         await runner.stop()
     if runtime.relay is not None:

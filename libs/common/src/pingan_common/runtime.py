@@ -18,6 +18,7 @@ from pingan_common.events.envelope import EventEnvelope
 from pingan_common.messaging_tables import MessagingTables
 from pingan_common.outbox import Outbox, OutboxRelay
 from pingan_common.settings import ServiceSettings
+from pingan_common.workers import BackgroundWorker
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Runtime:
     clock: Clock
     relay: OutboxRelay | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
+    workers: dict[str, BackgroundWorker] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
 
     @asynccontextmanager

@@ -13,8 +13,11 @@ from pingan_common.bus.consumer import HandlerRegistry
 from pingan_common.events.envelope import EventEnvelope
 from pingan_common.messaging_tables import MessagingTables
 from pingan_common.runtime import Runtime
+from pingan_common.workers import BackgroundWorker
 
 StartHook = Callable[[Runtime], Awaitable[None]]
+# Builds a background loop from the running service; None when settings switch it off.
+WorkerFactory = Callable[[Runtime], BackgroundWorker | None]
 
 
 @dataclass(frozen=True)
@@ -31,5 +34,6 @@ class ServiceDefinition:
     handlers: HandlerRegistry = field(default_factory=dict)
     publishes: Sequence[type[EventEnvelope]] = ()
     on_start: StartHook | None = None
+    workers: Sequence[WorkerFactory] = ()
     api_key_resolver: Callable[[Runtime], ApiKeyResolver] | None = None
     version: str = "0.1.0"

@@ -1,11 +1,9 @@
 """Dispatch's composition: the directory and routing rules at start-up (``directory_demo``),
-the demo task history when configured, the deadline scanner in the lifespan, the routers, the
+the demo task history when configured, the deadline scanner as a background worker, the routers, the
 event handlers and the service definition."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI
@@ -27,7 +25,7 @@ from pingan_dispatch.demo_seed import seed_demo_history
 from pingan_dispatch.directory_demo import setup_directory_and_routing
 from pingan_dispatch.handlers import HANDLERS
 from pingan_dispatch.models import Base, messaging
-from pingan_dispatch.scanner import Scanner
+from pingan_dispatch.scanner import scanner_worker
 from pingan_dispatch.settings import DispatchSettings
 
 
@@ -61,6 +59,7 @@ DEFINITION = ServiceDefinition(
     handlers=HANDLERS,
     publishes=list(DISPATCH_EVENTS),
     on_start=on_start,
+    workers=[scanner_worker],
 )
 
 
@@ -88,33 +87,4 @@ def service_clock(settings: DispatchSettings, clock: Clock) -> Clock:
 
 def create_app(settings: DispatchSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or DispatchSettings()
-    app = create_service_app(DEFINITION, settings, clock=service_clock(settings, clock))
-    _run_scanner_in_lifespan(app, settings)
-    return app
-
-
-def _run_scanner_in_lifespan(app: FastAPI, settings: DispatchSettings) -> None:
-    """Start the deadline scanner after the service is up and stop it before it shuts down
-    (the service definition has a start hook but no stop hook, so wrap the lifespan)."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            runtime: Runtime = app.state.runtime
-            scanner = Scanner(
-                runtime.sessions,
-                runtime.outbox,
-                runtime.clock,
-                interval_seconds=settings.scanner_interval_seconds,
-                batch_size=settings.scanner_batch_size,
-            )
-            runtime.state["scanner"] = scanner
-            if settings.scanner_enabled:
-                scanner.start()
-            try:
-                yield
-            finally:
-                await scanner.stop()
-
-    app.router.lifespan_context = lifespan
+    return create_service_app(DEFINITION, settings, clock=service_clock(settings, clock))

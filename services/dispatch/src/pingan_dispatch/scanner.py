@@ -24,8 +24,6 @@ caller (the runtime clock), so tests and the dev clock offset move it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -37,7 +35,7 @@ from sqlalchemy import Row, Select, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from pingan_common.db import Clock, SessionFactory
+from pingan_common.db import SessionFactory
 from pingan_common.events.dispatch import (
     TaskDeadlineData,
     TaskDeadlineWarning,
@@ -48,6 +46,8 @@ from pingan_common.events.dispatch import (
 )
 from pingan_common.events.envelope import EventEnvelope
 from pingan_common.outbox import Outbox
+from pingan_common.runtime import Runtime
+from pingan_common.workers import PeriodicWorker
 from pingan_dispatch.models import (
     ACCEPT_OVERDUE_PENDING,
     ESCALATE_PENDING,
@@ -72,6 +72,9 @@ SLA_STAGE_EVENTS = Counter(
     "Deadline stages published (warning, accept_overdue, overdue, escalated)",
     ["stage"],
 )
+
+
+SCANNER_WORKER = "dispatch-deadline-scanner"
 
 
 @dataclass(frozen=True)
@@ -297,55 +300,19 @@ class _DirectoryCache:
         return self._leaders[unit_code]
 
 
-class Scanner:
-    """Runs a pass every interval in the background of the service (started in the lifespan)."""
+def scanner_worker(runtime: Runtime) -> PeriodicWorker | None:
+    """The scanner as a background loop of the service (None when switched off by settings):
+    a pass every ``scanner_interval_seconds``, safe beside other replicas' passes."""
+    settings = runtime.settings
+    if not getattr(settings, "scanner_enabled", False):
+        return None
 
-    def __init__(
-        self,
-        sessions: SessionFactory,
-        outbox: Outbox,
-        clock: Clock,
-        *,
-        interval_seconds: float,
-        batch_size: int,
-    ) -> None:
-        self._sessions = sessions
-        self._outbox = outbox
-        self._clock = clock
-        self._interval = interval_seconds
-        self._batch_size = batch_size
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.passes = 0
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="dispatch-deadline-scanner")
-
-    async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def run_once(self) -> PassResult:
+    async def one_pass() -> PassResult:
         return await run_pass(
-            self._sessions, self._outbox, self._clock(), batch_size=self._batch_size
+            runtime.sessions,
+            runtime.outbox,
+            runtime.now(),
+            batch_size=settings.scanner_batch_size,
         )
 
-    async def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                await self.run_once()
-                self.passes += 1
-            except Exception:
-                log.exception("deadline scanner pass failed; next pass in %ss", self._interval)
-            await _sleep_unless(self._stop, self._interval)
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+    return PeriodicWorker(SCANNER_WORKER, one_pass, interval=settings.scanner_interval_seconds)

@@ -8,14 +8,15 @@ from uuid import UUID
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
-from uuid6 import uuid7
+
+from pingan_common.ids import new_id
 
 SCHEMA_BASE_URI = "https://schemas.pingan.local/events/"
 
 
 def new_event_id() -> UUID:
-    """UUIDv7: time-ordered, so ids sort roughly by creation time."""
-    return UUID(str(uuid7()))
+    """UUIDv7: time-ordered, so ids sort by creation time within a process."""
+    return new_id()
 
 
 def _request_traceparent() -> str | None:
