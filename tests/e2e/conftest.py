@@ -1,10 +1,19 @@
-"""The whole platform in one process: five real apps on the real PostgreSQL and broker."""
+"""The whole platform in one process: five real apps on the real PostgreSQL and broker.
+
+Besides the apps (reached in-process through ``service.client``), the platform has what the
+notify service talks to over real HTTP, as in the local stack: the SMS gateway simulator (in a
+thread of its own) and a webhook receiver; intake and notify are also served by uvicorn on free
+loopback ports of the test's event loop (``urls``), so notify's worker can ask intake for a
+caller's number, the simulator can forward citizens' replies to notify, and a client can hold
+notify's live stream open.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -19,6 +28,8 @@ from pingan_intake.settings import IntakeSettings
 from pingan_mediation.settings import MediationSettings
 from pingan_notify.settings import NotifySettings
 from pingan_riskassess.settings import RiskassessSettings
+from services.notify.tests.live import Receiver, serve_here
+from services.notify.tests.sms_gateway import SmsGateway, running_sms_gateway, serve_in_thread
 
 SERVICES = (
     ("intake", intake, IntakeSettings),
@@ -37,6 +48,9 @@ class Platform:
     mediation: RunningService
     riskassess: RunningService
     notify: RunningService
+    sms: SmsGateway | None = None
+    receiver: Receiver | None = None
+    urls: dict[str, str] = field(default_factory=dict)
 
     def headers(self, role: str, **claims: str) -> dict[str, str]:
         return self.stack.auth.headers(role, **claims)
@@ -47,8 +61,27 @@ async def platform(module_stack: TestStack) -> AsyncIterator[Platform]:
     """Started once per module: each test works on its own tickets."""
     stack = module_stack
     async with AsyncExitStack() as exits:
-        running = {}
+        sms = exits.enter_context(running_sms_gateway())
+        receiver = Receiver()
+        receiver.url = exits.enter_context(serve_in_thread(receiver.app()))
+        running: dict[str, RunningService] = {}
+        urls: dict[str, str] = {}
         for name, bootstrap, settings_class in SERVICES:
-            settings = await stack.settings(settings_class, name)
+            overrides = _notify_overrides(sms, urls) if name == "notify" else {}
+            settings = await stack.settings(settings_class, name, **overrides)
             running[name] = await exits.enter_async_context(running_service(bootstrap, settings))
-        yield Platform(stack=stack, **running)
+            if name in ("intake", "notify"):
+                urls[name] = await exits.enter_async_context(serve_here(running[name].app))
+        yield Platform(stack=stack, **running, sms=sms, receiver=receiver, urls=urls)
+
+
+def _notify_overrides(sms: SmsGateway, urls: dict[str, str]) -> dict[str, Any]:
+    # No quiet hours: these flows must not depend on the hour the suite runs at (notify's
+    # service tests cover quiet hours with a clock of their own).
+    no_quiet_hours = {"quiet_hours_start": "00:00", "quiet_hours_end": "00:00"}
+    return {
+        "sms_base_url": sms.base_url,
+        "intake_base_url": urls["intake"],
+        "worker_poll_interval_ms": 100,
+        **no_quiet_hours,
+    }

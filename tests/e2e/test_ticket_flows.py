@@ -66,7 +66,11 @@ async def test_street_light_complaint_ends_as_an_assigned_task_with_a_delivery(p
     assert tasks[0]["rule_id"] == "R-CITY-TOWNSHIP"
 
     deliveries = await eventually(
-        lambda: _items(platform.notify, f"/v1/deliveries?correlation_id={ticket['id']}", dispatcher)
+        lambda: _items(
+            platform.notify,
+            f"/v1/deliveries?correlation_id={ticket['id']}&channel=in_app",
+            dispatcher,
+        )
     )
     assert [d["recipient"] for d in deliveries] == ["331199001-ZZ"]
 
@@ -117,8 +121,11 @@ async def test_threat_ends_as_a_red_or_orange_alert_that_reaches_the_leader(plat
 
     steps = await eventually(lambda: _steps_including(platform, ticket["id"], "alert_raised"))
     assert steps[0] == "registered"
-    deliveries = await eventually(lambda: _leader_deliveries(platform, ticket["id"]))
-    assert deliveries[0]["title"].startswith(("红色预警", "橙色预警"))
+    deliveries = await eventually(lambda: _alert_deliveries(platform, ticket["id"]))
+    assert all(d["title"].startswith(("红色预警", "橙色预警")) for d in deliveries)
+    recipients = {d["recipient"] for d in deliveries if d["recipient_kind"] == "user"}
+    roles = [await _staff_roles(platform, user_id) for user_id in recipients]
+    assert "leader" in {role for staff_roles in roles for role in staff_roles}
 
 
 async def _steps_including(platform: Platform, ticket_id: str, step: str) -> list[str] | None:
@@ -126,11 +133,23 @@ async def _steps_including(platform: Platform, ticket_id: str, step: str) -> lis
     return steps if step in steps else None
 
 
-async def _leader_deliveries(platform: Platform, ticket_id: str) -> list[dict[str, Any]]:
+async def _alert_deliveries(platform: Platform, ticket_id: str) -> list[dict[str, Any]]:
+    """The in-app warnings of the ticket's alert, once one has reached a person on duty."""
     items = await _items(
-        platform.notify, f"/v1/deliveries?correlation_id={ticket_id}", platform.headers("leader")
+        platform.notify,
+        f"/v1/deliveries?correlation_id={ticket_id}&channel=in_app",
+        platform.headers("leader"),
     )
-    return [d for d in items if d["recipient"].startswith("leader@")]
+    warnings = [d for d in items if d["trigger_type"].startswith("pingan.riskassess.alert.")]
+    return warnings if any(d["recipient_kind"] == "user" for d in warnings) else []
+
+
+async def _staff_roles(platform: Platform, user_id: str) -> list[str]:
+    response = await platform.dispatch.client.get(
+        f"/v1/directory/staff/{user_id}", headers=platform.headers("dispatcher")
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["roles"]
 
 
 async def test_the_callers_trace_context_follows_the_ticket_through_every_service(

@@ -1,24 +1,30 @@
-"""Notify service tests: one real notify app per test module, on the real DB and broker.
+"""Notify service tests: a real notify app per test module, on the real DB and broker.
 
 The harness produces events to notify's namespaced input topics with aiokafka, tails the
-topics notify writes (its own stream and its dead-letter topic), and reads its inbox and
-outbox tables through the running service's engine.
+topics notify writes (its own stream and its dead-letter topic), and reads its tables through
+the running service's engine. SMS go to the real gateway simulator over HTTP (the parts
+fixture module ``sms_gateway.py``); citizens' numbers come from a real HTTP stand-in for
+intake's caller-contact endpoint; webhooks go to a real local receiver.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
 import pingan_notify.bootstrap as notify_bootstrap
 from pingan_common.events import (
     AlertRaised,
     AlertRaisedData,
+    CallerSummary,
     CaseOpened,
     CaseOpenedData,
     Category,
@@ -26,25 +32,118 @@ from pingan_common.events import (
     TaskAssigned,
     TaskAssignedData,
 )
+from pingan_common.events.dispatch import (
+    Contact,
+    DirectoryRosterChanged,
+    DirectoryRosterData,
+    DirectoryStaffChanged,
+    DirectoryStaffData,
+    DirectoryUnitChanged,
+    DirectoryUnitData,
+    RosterShift,
+    TaskDeadlineWarning,
+    TaskDeadlineWarningData,
+    TaskEscalated,
+    TaskEscalatedData,
+    TaskReplied,
+    TaskRepliedData,
+)
+from pingan_common.events.intake import (
+    PoliceFeedback,
+    PoliceFeedbackData,
+    TicketMerged,
+    TicketMergedData,
+)
+from pingan_common.events.riskassess import AlertAcknowledged, AlertAcknowledgedData
 from pingan_common.events.topics import DISPATCH_TASKS, NOTIFY_DELIVERIES, dead_letter_topic
-from pingan_common.testing.harness import ServiceHarness, service_harness
-from pingan_common.testing.services import TestStack
+from pingan_common.testing.events import ticket_registered
+from pingan_common.testing.harness import ServiceHarness, TopicTail
+from pingan_common.testing.services import TestStack, running_service
 from pingan_notify.settings import NotifySettings
+from services.notify.tests.live import Clock, Contacts, Receiver
+from services.notify.tests.sms_gateway import (  # noqa: F401 (fixtures)
+    SmsGateway,
+    serve_in_thread,
+    sms_gateway,
+    sms_gateway_server,
+)
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="session")
+def contacts() -> Iterator[Contacts]:
+    contacts = Contacts()
+    with serve_in_thread(contacts.app()) as url:
+        contacts.url = url
+        yield contacts
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    with serve_in_thread(receiver.app()) as url:
+        receiver.url = url
+        yield receiver
+
+
+def base_settings(gateway: SmsGateway, contacts: Contacts, **overrides: Any) -> dict[str, Any]:
+    """Settings every notify test module starts from: fast worker, real local gateways."""
+    return {
+        "sms_base_url": gateway.base_url,
+        "intake_base_url": contacts.url,
+        "worker_poll_interval_ms": 50,
+        **overrides,
+    }
+
+
+@asynccontextmanager
+async def notify_service(
+    stack: TestStack, clock: Any = None, **overrides: Any
+) -> AsyncIterator[ServiceHarness]:
+    """service_harness, with the service clock a test can move."""
+    settings = await stack.settings(NotifySettings, "notify", **overrides)
+    servers = stack.kafka.bootstrap_servers
+    topics = stack.kafka_settings()
+    async with AsyncExitStack() as exits:
+        producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all")
+        await producer.start()
+        exits.push_async_callback(producer.stop)
+        kwargs = {"clock": clock} if clock is not None else {}
+        service = await exits.enter_async_context(
+            running_service(notify_bootstrap, settings, **kwargs)
+        )
+        tails = []
+        for topic in (NOTIFY_DELIVERIES, dead_letter_topic(DISPATCH_TASKS, "notify")):
+            tail = await TopicTail.open(servers, topics.topic(topic))
+            exits.push_async_callback(tail.consumer.stop)
+            tails.append(tail)
+        yield ServiceHarness(stack, service, producer, *tails, default_role="dispatcher")
 
 
 @pytest.fixture(scope="module")
-async def notify(postgres: Any, kafka: Any, test_auth: Any) -> AsyncIterator[ServiceHarness]:
+async def notify(
+    postgres: Any,
+    kafka: Any,
+    test_auth: Any,
+    sms_gateway_server: SmsGateway,  # noqa: F811 (the fixture imported above)
+    contacts: Contacts,
+) -> AsyncIterator[ServiceHarness]:
     stack = TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
-    settings = await stack.settings(NotifySettings, "notify")
-    async with service_harness(
-        stack,
-        notify_bootstrap,
-        settings,
-        published=NOTIFY_DELIVERIES,
-        dead_letters=dead_letter_topic(DISPATCH_TASKS, "notify"),
-        default_role="dispatcher",
-    ) as harness:
+    overrides = base_settings(
+        sms_gateway_server, contacts, alert_repeat_interval_s=0.3, alert_repeat_max=2
+    )
+    async with notify_service(stack, **overrides) as harness:
         yield harness
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _ticket_number(ticket_id: UUID) -> str:
+    return f"QS{datetime.now(UTC):%Y%m%d}{ticket_id.int % 1_000_000:06d}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +159,7 @@ class Events:
         area_code: str = "33119900100101",
         accept_due_at: datetime = datetime(2026, 11, 23, 2, 30, tzinfo=UTC),
         due_at: datetime = datetime(2026, 11, 30, 2, 0, tzinfo=UTC),
+        time: datetime | None = None,
     ) -> TaskAssigned:
         ticket_id, task_id = uuid4(), uuid4()
         data = TaskAssignedData(
@@ -77,7 +177,9 @@ class Events:
             accept_due_at=accept_due_at,
             due_at=due_at,
         )
-        return TaskAssigned.create(data, subject=str(task_id), correlationid=str(ticket_id))
+        return TaskAssigned.create(
+            data, subject=str(task_id), correlationid=str(ticket_id), time=time
+        )
 
     @staticmethod
     def case_opened(*, committee_code: str = "331199001001-TWH") -> CaseOpened:
@@ -118,9 +220,192 @@ class Events:
         )
         return AlertRaised.create(data, subject=str(alert_id), correlationid=str(ticket_id))
 
+    @staticmethod
+    def alert_acknowledged(raised: AlertRaised, by: str = "leader1") -> AlertAcknowledged:
+        data = AlertAcknowledgedData(
+            alert_id=raised.data.alert_id,
+            ticket_id=raised.data.ticket_id,
+            level=raised.data.level,
+            area_code=raised.data.area_code,
+            acknowledged_by=by,
+            acknowledged_at=datetime.now(UTC),
+        )
+        return AlertAcknowledged.create(
+            data, subject=str(raised.data.alert_id), correlationid=raised.correlationid
+        )
 
-def _ticket_number(ticket_id: UUID) -> str:
-    return f"QS{datetime.now(UTC):%Y%m%d}{ticket_id.int % 1_000_000:06d}"
+    @staticmethod
+    def ticket_registered(*, phone_masked: str | None = "138****8000", **kwargs: Any):  # type: ignore[no-untyped-def]
+        event = ticket_registered(**kwargs)
+        caller = CallerSummary(name_masked="王*", phone_masked=phone_masked)
+        data = event.data.model_copy(update={"caller": caller})
+        return event.model_copy(update={"data": data})
+
+    @staticmethod
+    def ticket_merged(*, automatic: bool = True) -> TicketMerged:
+        ticket_id, master_id = uuid4(), uuid4()
+        now = datetime.now(UTC)
+        data = TicketMergedData(
+            ticket_id=ticket_id,
+            ticket_number=_ticket_number(ticket_id),
+            area_code="33119900100101",
+            actor="system",
+            occurred_at=now,
+            master_ticket_id=master_id,
+            master_ticket_number=_ticket_number(master_id),
+            caller_count=2,
+            reason="same place and problem",
+            automatic=automatic,
+        )
+        return TicketMerged.create(data, subject=str(ticket_id), correlationid=str(ticket_id))
+
+    @staticmethod
+    def task_replied(ticket: Any, *, task_id: UUID | None = None) -> TaskReplied:
+        task_id = task_id or uuid4()
+        data = TaskRepliedData(
+            task_id=task_id,
+            ticket_id=ticket.data.ticket_id,
+            ticket_number=ticket.data.ticket_number,
+            unit_code="331199001-ZZ",
+            area_code=ticket.data.area_code,
+            actor="handler1",
+            occurred_at=datetime.now(UTC),
+            result="路灯已修复",
+            on_time=True,
+        )
+        return TaskReplied.create(
+            data, subject=str(task_id), correlationid=str(ticket.data.ticket_id)
+        )
+
+    @staticmethod
+    def deadline_warning(
+        assigned: TaskAssigned, *, supervisor: str | None = "331199-CC"
+    ) -> TaskDeadlineWarning:
+        data = TaskDeadlineWarningData(
+            task_id=assigned.data.task_id,
+            ticket_id=assigned.data.ticket_id,
+            ticket_number=assigned.data.ticket_number,
+            unit_code=assigned.data.unit_code,
+            area_code=assigned.data.area_code,
+            actor="system",
+            occurred_at=datetime.now(UTC),
+            deadline="handle",
+            due_at=assigned.data.due_at,
+            supervisor_unit_code=supervisor,
+            elapsed_fraction=0.8,
+        )
+        return TaskDeadlineWarning.create(
+            data, subject=str(assigned.data.task_id), correlationid=assigned.correlationid
+        )
+
+    @staticmethod
+    def escalated(
+        assigned: TaskAssigned, *, to: str = "331199001-ZZ", leaders: tuple[str, ...] = ()
+    ) -> TaskEscalated:
+        data = TaskEscalatedData(
+            task_id=assigned.data.task_id,
+            ticket_id=assigned.data.ticket_id,
+            ticket_number=assigned.data.ticket_number,
+            unit_code=assigned.data.unit_code,
+            area_code=assigned.data.area_code,
+            actor="system",
+            occurred_at=datetime.now(UTC),
+            deadline="handle",
+            due_at=assigned.data.due_at,
+            supervisor_unit_code=to,
+            escalated_to_unit_code=to,
+            on_duty_leader_ids=list(leaders),
+        )
+        return TaskEscalated.create(
+            data, subject=str(assigned.data.task_id), correlationid=assigned.correlationid
+        )
+
+    @staticmethod
+    def unit_changed(
+        unit_code: str,
+        *,
+        name: str = "城关街道综治中心",
+        area_code: str = "331199001",
+        supervisor: str | None = "331199-CC",
+        phones: tuple[str, ...] = (),
+        version: int = 1,
+    ) -> DirectoryUnitChanged:
+        data = DirectoryUnitData(
+            unit_code=unit_code,
+            name=name,
+            kind="township",
+            parent_code="331199-CC",
+            supervisor_code=supervisor,
+            area_code=area_code,
+            contacts=[Contact(kind="phone", value=p) for p in phones],
+            version=version,
+            changed_at=datetime.now(UTC),
+        )
+        return DirectoryUnitChanged.create(data, subject=unit_code, correlationid=unit_code)
+
+    @staticmethod
+    def staff_changed(
+        user_id: str,
+        *,
+        roles: tuple[str, ...],
+        unit_code: str,
+        area_code: str,
+        phone: str | None = None,
+        name: str = "赵建国",
+        version: int = 1,
+    ) -> DirectoryStaffChanged:
+        data = DirectoryStaffData(
+            user_id=user_id,
+            name=name,
+            roles=list(roles),
+            unit_code=unit_code,
+            area_code=area_code,
+            phone=phone,
+            version=version,
+            changed_at=datetime.now(UTC),
+        )
+        return DirectoryStaffChanged.create(data, subject=user_id, correlationid=user_id)
+
+    @staticmethod
+    def roster_changed(
+        unit_code: str, shifts: list[tuple[str, str]], *, day: date | None = None
+    ) -> DirectoryRosterChanged:
+        """Shifts ``(user_id, duty)`` covering the whole county day, now included."""
+        now = datetime.now(UTC)
+        day = day or now.astimezone(ZONE).date()
+        starts = datetime.combine(day, datetime.min.time(), tzinfo=ZONE)
+        data = DirectoryRosterData(
+            unit_code=unit_code,
+            day=day,
+            shifts=[
+                RosterShift(
+                    user_id=user, duty=duty, starts_at=starts, ends_at=starts + timedelta(days=1)
+                )
+                for user, duty in shifts
+            ],
+            version=1,
+            changed_at=now,
+        )
+        subject = f"{unit_code}/{day.isoformat()}"
+        return DirectoryRosterChanged.create(data, subject=subject, correlationid=subject)
+
+    @staticmethod
+    def police_feedback() -> PoliceFeedback:
+        ticket_id = uuid4()
+        now = datetime.now(UTC)
+        data = PoliceFeedbackData(
+            ticket_id=ticket_id,
+            ticket_number=_ticket_number(ticket_id),
+            area_code="33119900100101",
+            actor="system",
+            occurred_at=now,
+            incident_number="110-20261123-0042",
+            resolution="handled",
+            outcome="噪音已制止，双方已调解",
+            handled_by=["331199001-ZZ"],
+            closed_at=now,
+        )
+        return PoliceFeedback.create(data, subject=str(ticket_id), correlationid=str(ticket_id))
 
 
 @pytest.fixture

@@ -1,58 +1,408 @@
-"""Recording in-app deliveries and announcing them."""
+"""Writing deliveries: in-app at once (inbox item + stream), SMS and webhooks queued.
+
+Every insert goes through the unique (trigger event, recipient, channel) constraint with
+``ON CONFLICT DO NOTHING``: a redelivered event, a second replica or a repeated call writes
+nothing and announces nothing. What happens after the commit (stream fan-out, waking the
+worker) is registered on the session and runs only if the transaction commits.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
 
-from pingan_common.bus.consumer import HandlerContext
-from pingan_common.events import DeliverySent, DeliverySentData, EventEnvelope
+from sqlalchemy import bindparam, text
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from pingan_common.events import EventEnvelope
+from pingan_common.events.notify import (
+    DeliveryQueued,
+    DeliveryQueuedData,
+    DeliverySent,
+    DeliverySentData,
+)
 from pingan_common.ids import new_id
-from pingan_notify.messages import Notice
-from pingan_notify.models import Delivery
+from pingan_notify.messages import event_kind
+from pingan_notify.metrics import DELIVERIES, SEND_LATENCY
+from pingan_notify.models import Delivery, InboxItem
+from pingan_notify.policies import Audience
+from pingan_notify.state import NotifyState
+from pingan_notify.stream import StreamItem
+from pingan_notify.templates import RenderedMessage, TemplateCatalog
+
+Publish = Callable[[EventEnvelope], Awaitable[None]]
+
+_AFTER_COMMIT = "pingan.notify.after_commit"
+
+# Plain SQL on the hot path: SQLAlchemy never caches the compiled form of PostgreSQL's
+# INSERT … ON CONFLICT, and compiling it on every event cost more than running it.
+_DELIVERY_TABLE = Delivery.__table__
+_DELIVERY_COLUMNS = [column.name for column in _DELIVERY_TABLE.columns]
+_INSERT_DELIVERY = text(
+    f"INSERT INTO deliveries ({', '.join(_DELIVERY_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _DELIVERY_COLUMNS)}) "
+    "ON CONFLICT (trigger_event_id, recipient, channel) DO NOTHING RETURNING id"
+).bindparams(*(bindparam(c.name, type_=c.type) for c in _DELIVERY_TABLE.columns))
 
 
-async def deliver_in_app(event: EventEnvelope, notices: list[Notice], ctx: HandlerContext) -> None:
-    now = ctx.clock()
-    table = Delivery.__table__
-    for notice in notices:
-        delivery_id = new_id()
-        inserted = await ctx.session.scalar(
-            insert(table)
-            .values(
-                id=delivery_id,
-                channel="in_app",
-                recipient_kind=notice.recipient_kind,
-                recipient=notice.recipient,
-                title=notice.title,
-                body=notice.body,
-                correlation_id=event.correlationid,
-                ticket_id=notice.ticket_id,
-                trigger_event_id=event.id,
-                trigger_type=event.type,
-                status="sent",
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["trigger_event_id", "recipient"])
-            .returning(table.c.id)
+def after_commit(session: AsyncSession, hook: Callable[[], None]) -> None:
+    """Run ``hook`` once the session's transaction has committed (never after a rollback)."""
+    session.sync_session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _run_after_commit_hooks(session: Session) -> None:
+    for hook in session.info.pop(_AFTER_COMMIT, []):
+        hook()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_after_commit_hooks(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The event a notification is about (or a repeat of it)."""
+
+    event_id: UUID
+    event_type: str
+    time: datetime
+    correlation_id: str
+    ticket_id: UUID | None
+    ticket_number: str | None
+    area_code: str | None
+    causation: EventEnvelope | None = None
+
+    @classmethod
+    def of(cls, event: EventEnvelope) -> Trigger:
+        data = event.data
+        return cls(
+            event_id=event.id,
+            event_type=event.type,
+            time=event.time,
+            correlation_id=event.correlationid,
+            ticket_id=getattr(data, "ticket_id", None),
+            ticket_number=getattr(data, "ticket_number", None),
+            area_code=getattr(data, "area_code", None),
+            causation=event,
         )
-        if inserted is None:
-            continue
-        await ctx.publish(
-            DeliverySent.create(
-                DeliverySentData(
-                    delivery_id=delivery_id,
-                    channel="in_app",
-                    recipient_kind=notice.recipient_kind,
-                    recipient=notice.recipient,
-                    title=notice.title,
-                    ticket_id=notice.ticket_id,
-                    trigger_event_id=event.id,
-                    trigger_type=event.type,
-                    sent_at=now,
+
+    @classmethod
+    def of_row(cls, row: Any) -> Trigger:
+        """The trigger of a stored delivery (announcements then name it as their cause)."""
+        return cls(
+            event_id=row.trigger_event_id,
+            event_type=row.trigger_type,
+            time=row.trigger_time,
+            correlation_id=row.correlation_id,
+            ticket_id=row.ticket_id,
+            ticket_number=None,
+            area_code=row.area_code,
+        )
+
+
+def delivery_event_data(row: Any) -> dict[str, Any]:
+    """The fields every delivery event repeats, from a stored delivery."""
+    return {
+        "delivery_id": row.id,
+        "channel": row.channel,
+        "recipient_kind": row.recipient_kind,
+        "recipient": row.recipient,
+        "title": row.title,
+        "ticket_id": row.ticket_id,
+        "trigger_event_id": row.trigger_event_id,
+        "trigger_type": row.trigger_type,
+    }
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str  # unit, role, user, phone, endpoint
+    id: str  # what is stored and shown: never a citizen's full number
+    audience: Audience = Audience.STAFF
+    address: str | None = None  # the phone to text, when known now
+
+
+def render(
+    catalog: TemplateCatalog, template_id: str, variables: Mapping[str, str]
+) -> RenderedMessage:
+    """Render the latest version, passing only the variables that template declares."""
+    template = catalog.get(template_id)
+    return catalog.render(template, {k: v for k, v in variables.items() if k in template.variables})
+
+
+class DeliveryWriter:
+    """Queues and records deliveries inside the caller's transaction."""
+
+    def __init__(
+        self, state: NotifyState, session: AsyncSession, publish: Publish, now: datetime
+    ) -> None:
+        self.state = state
+        self.session = session
+        self.publish = publish
+        self.now = now
+
+    async def in_app(
+        self,
+        trigger: Trigger,
+        recipients: Sequence[Recipient],
+        message: RenderedMessage,
+        *,
+        urgent: bool = False,
+        requires_ack: bool = False,
+        alert_id: UUID | None = None,
+        title: str | None = None,
+    ) -> list[StreamItem]:
+        """Inbox items, sent at once; the stream gets them right after the commit."""
+        title = title or message.title or message.body[:60]
+        recipients = list({r.id: r for r in recipients}.values())
+        if not recipients:
+            return []
+        values = [
+            self._delivery_values(trigger, r, "in_app", message, title=title, urgent=urgent)
+            | {
+                "status": "sent",
+                "attempts": 1,
+                "sent_at": self.now,
+                "latency_ms": self._latency(trigger),
+            }
+            for r in recipients
+        ]
+        inserted = await self._insert_deliveries(values)
+        if not inserted:
+            return []
+        items = await self._insert_inbox_items(
+            trigger,
+            [v for v in values if v["id"] in inserted],
+            message.body,
+            title,
+            urgent=urgent,
+            requires_ack=requires_ack,
+            alert_id=alert_id,
+        )
+        for value in values:
+            if value["id"] in inserted:
+                await self._announce_sent(trigger, value)
+        hub = self.state.hub
+        after_commit(self.session, lambda: hub.publish(items))
+        return items
+
+    async def sms(
+        self,
+        trigger: Trigger,
+        recipient: Recipient,
+        message: RenderedMessage,
+        *,
+        urgent: bool = False,
+    ) -> UUID | None:
+        """A queued SMS; citizens' non-urgent texts wait out the quiet hours."""
+        not_before = self.state.policies.quiet_hours.hold_until(
+            self.now, channel="sms", audience=recipient.audience, urgent=urgent
+        )
+        value = self._delivery_values(
+            trigger,
+            recipient,
+            "sms",
+            message,
+            title=message.title or message.body[:60],
+            urgent=urgent,
+        ) | {
+            "status": "queued",
+            "address": recipient.address,
+            "template_code": message.template_code,
+            "params": message.params,
+            "segments": message.segments,
+            "not_before": not_before,
+            "due_at": not_before or self.now,
+        }
+        return await self._queue(trigger, value)
+
+    async def webhook(self, trigger: Trigger, subscription_id: UUID, payload: str) -> UUID | None:
+        value = {
+            "id": new_id(),
+            "channel": "webhook",
+            "recipient_kind": "endpoint",
+            "recipient": str(subscription_id),
+            "audience": "system",
+            "urgent": False,
+            "area_code": trigger.area_code,
+            "title": trigger.event_type,
+            "body": "",
+            "payload": payload,
+            "subscription_id": subscription_id,
+            "status": "queued",
+            "due_at": self.now,
+            **self._trigger_values(trigger),
+        }
+        return await self._queue(trigger, value)
+
+    async def _queue(self, trigger: Trigger, value: dict[str, Any]) -> UUID | None:
+        inserted = await self._insert_deliveries([value])
+        if not inserted:
+            return None
+        DELIVERIES.labels(value["channel"], "queued").inc()
+        await self.publish(
+            self._event(
+                DeliveryQueued,
+                DeliveryQueuedData(
+                    **self._delivery_data(trigger, value),
+                    queued_at=self.now,
+                    not_before=value.get("not_before"),
                 ),
-                subject=str(delivery_id),
-                correlationid=event.correlationid,
-                causation=event,
-                time=now,
+                value["id"],
+                trigger,
             )
         )
+        after_commit(self.session, self.state.nudge_worker)
+        return value["id"]
+
+    def _trigger_values(self, trigger: Trigger) -> dict[str, Any]:
+        return {
+            "correlation_id": trigger.correlation_id,
+            "ticket_id": trigger.ticket_id,
+            "trigger_event_id": trigger.event_id,
+            "trigger_type": trigger.event_type,
+            "trigger_time": trigger.time,
+            "created_at": self.now,
+            "attempts": 0,
+        }
+
+    def _delivery_values(
+        self,
+        trigger: Trigger,
+        recipient: Recipient,
+        channel: str,
+        message: RenderedMessage,
+        *,
+        title: str,
+        urgent: bool,
+    ) -> dict[str, Any]:
+        return {
+            "id": new_id(),
+            "channel": channel,
+            "recipient_kind": recipient.kind,
+            "recipient": recipient.id,
+            "audience": str(recipient.audience),
+            "urgent": urgent,
+            "area_code": trigger.area_code,
+            "title": title[:200],
+            "body": message.text if channel == "sms" else message.body,
+            "template_id": message.template_id,
+            "template_version": message.version,
+            "due_at": self.now,
+            **self._trigger_values(trigger),
+        }
+
+    async def _insert_deliveries(self, values: list[dict[str, Any]]) -> set[UUID]:
+        inserted = set()
+        for value in values:
+            row = {column: value.get(column) for column in _DELIVERY_COLUMNS}
+            row["urgent"] = bool(row["urgent"])
+            row["attempts"] = row["attempts"] or 0
+            delivery_id = await self.session.scalar(_INSERT_DELIVERY, row)
+            if delivery_id is not None:
+                inserted.add(delivery_id)
+        return inserted
+
+    async def _insert_inbox_items(
+        self,
+        trigger: Trigger,
+        deliveries: list[dict[str, Any]],
+        body: str,
+        title: str,
+        *,
+        urgent: bool,
+        requires_ack: bool,
+        alert_id: UUID | None,
+    ) -> list[StreamItem]:
+        table = InboxItem.__table__
+        kind = event_kind(trigger.event_type)
+        rows = [
+            {
+                "delivery_id": d["id"],
+                "recipient_kind": d["recipient_kind"],
+                "recipient": d["recipient"],
+                "area_code": trigger.area_code,
+                "kind": kind,
+                "title": title[:200],
+                "body": body,
+                "ticket_id": trigger.ticket_id,
+                "ticket_number": trigger.ticket_number,
+                "alert_id": alert_id,
+                "urgent": urgent,
+                "requires_ack": requires_ack,
+                "trigger_time": trigger.time,
+                "created_at": self.now,
+            }
+            for d in deliveries
+        ]
+        result = await self.session.execute(
+            sa_insert(table).returning(*table.c, sort_by_parameter_order=True), rows
+        )
+        return [StreamItem.from_row(row) for row in result]
+
+    async def _announce_sent(self, trigger: Trigger, value: dict[str, Any]) -> None:
+        DELIVERIES.labels(value["channel"], "sent").inc()
+        if value.get("latency_ms") is not None:
+            SEND_LATENCY.labels(value["channel"]).observe(value["latency_ms"] / 1000)
+        await self.publish(
+            self._event(
+                DeliverySent,
+                DeliverySentData(
+                    **self._delivery_data(trigger, value),
+                    sent_at=self.now,
+                    attempts=1,
+                    latency_ms=value.get("latency_ms"),
+                ),
+                value["id"],
+                trigger,
+            )
+        )
+
+    def _latency(self, trigger: Trigger) -> float:
+        return max((self.now - trigger.time).total_seconds() * 1000, 0.0)
+
+    @staticmethod
+    def _delivery_data(trigger: Trigger, value: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "delivery_id": value["id"],
+            "channel": value["channel"],
+            "recipient_kind": value["recipient_kind"],
+            "recipient": value["recipient"],
+            "title": value["title"],
+            "ticket_id": trigger.ticket_id,
+            "trigger_event_id": trigger.event_id,
+            "trigger_type": trigger.event_type,
+        }
+
+    def _event(
+        self, event_class: type[EventEnvelope], data: Any, delivery_id: UUID, trigger: Trigger
+    ) -> EventEnvelope:
+        return announcement(event_class, data, delivery_id, trigger, self.now)
+
+
+def announcement(
+    event_class: type[EventEnvelope],
+    data: Any,
+    subject: UUID,
+    trigger: Trigger,
+    now: datetime,
+) -> EventEnvelope:
+    """A notify event caused by the trigger (also when the trigger is a repeat, not an event)."""
+    event = event_class.create(
+        data,
+        subject=str(subject),
+        correlationid=trigger.correlation_id,
+        causation=trigger.causation,
+        time=now,
+    )
+    if trigger.causation is None:
+        event = event.model_copy(update={"causationid": str(trigger.event_id)})
+    return event

@@ -1,0 +1,90 @@
+"""The message templates under /v1/templates: list them, preview one with variables."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from pingan_common.auth import Principal, Role, require
+from pingan_common.problems import NotFound, UnprocessableEntity, problem_responses
+from pingan_notify.schemas import PreviewRead, PreviewRequest, TemplateRead
+from pingan_notify.state import NotifyState, get_state
+from pingan_notify.templates import (
+    MissingTemplateVariable,
+    UnexpectedTemplateVariable,
+    UnknownTemplate,
+)
+
+router = APIRouter(prefix="/v1/templates", tags=["templates"])
+
+Staff = Annotated[Principal, Depends(require(*Role))]
+State = Annotated[NotifyState, Depends(get_state)]
+
+
+@router.get("", response_model=list[TemplateRead], responses=problem_responses(401, 403))
+async def list_templates(_: Staff, state: State) -> list[TemplateRead]:
+    return [
+        TemplateRead(
+            id=t.id,
+            version=t.version,
+            event_type=t.event_type,
+            channel=t.channel,  # type: ignore[arg-type]
+            template_code=t.template_code,
+            variables=t.variables,
+            title=t.title,
+            body=t.body,
+        )
+        for t in sorted(state.catalog.templates, key=lambda t: (t.id, t.version))
+    ]
+
+
+@router.post(
+    "/{template_id}/preview",
+    response_model=PreviewRead,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Render a template with variables, strictly: a missing or unknown variable is a 422",
+)
+async def preview_template(
+    template_id: str, body: PreviewRequest, _: Staff, state: State
+) -> PreviewRead:
+    try:
+        rendered = state.catalog.preview(template_id, body.variables, version=body.version)
+    except UnknownTemplate as error:
+        raise NotFound(
+            "template", f"{template_id}" + (f" v{body.version}" if body.version else "")
+        ) from error
+    except MissingTemplateVariable as error:
+        raise UnprocessableEntity(
+            str(error),
+            errors=[
+                {
+                    "field": f"variables.{error.name}",
+                    "message": "missing template variable",
+                    "type": "missing",
+                }
+            ],
+        ) from error
+    except UnexpectedTemplateVariable as error:
+        raise UnprocessableEntity(
+            str(error),
+            errors=[
+                {
+                    "field": f"variables.{name}",
+                    "message": "not a variable of this template",
+                    "type": "extra_forbidden",
+                }
+                for name in error.names
+            ],
+        ) from error
+    return PreviewRead(
+        template_id=rendered.template_id,
+        version=rendered.version,
+        channel=rendered.channel,
+        template_code=rendered.template_code,
+        title=rendered.title,
+        body=rendered.body,
+        text=rendered.text,
+        params=rendered.params,
+        segments=rendered.segments,
+    )
