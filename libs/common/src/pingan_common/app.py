@@ -66,7 +66,7 @@ def _lifespan(definition: ServiceDefinition, settings: ServiceSettings, clock: C
         try:
             yield
         finally:
-            await _stop(runtime)
+            await _stop(definition, runtime)
             await app.state.auth.verifier.aclose()
             log.info("%s stopped", definition.name)
 
@@ -91,7 +91,7 @@ async def _start(definition: ServiceDefinition, settings: ServiceSettings, clock
     try:
         await _start_components(definition, runtime)
     except BaseException:
-        await _stop(runtime)
+        await _stop(definition, runtime)
         raise
     return runtime
 
@@ -102,6 +102,11 @@ async def _start_components(definition: ServiceDefinition, runtime: Runtime) -> 
         await ensure_topics(settings.kafka, _topics_of(definition))
     if definition.on_start is not None:
         await definition.on_start(runtime)
+    for make_worker in definition.workers:
+        worker = make_worker(runtime)
+        if worker is not None:
+            runtime.workers[worker.name] = worker
+            await worker.start()
     if settings.outbox.enabled:
         runtime.relay = OutboxRelay(
             engine=runtime.engine,
@@ -128,11 +133,6 @@ async def _start_components(definition: ServiceDefinition, runtime: Runtime) -> 
         )
         runtime.consumers.append(runner)
         await runner.start()
-    for make_worker in definition.workers:
-        worker = make_worker(runtime)
-        if worker is not None:
-            runtime.workers[worker.name] = worker
-            worker.start()
 
 
 async def _start_producer(producer: EventProducer, attempts: int = 30) -> None:
@@ -149,11 +149,13 @@ async def _start_producer(producer: EventProducer, attempts: int = 30) -> None:
             await asyncio.sleep(1)
 
 
-async def _stop(runtime: Runtime) -> None:
+async def _stop(definition: ServiceDefinition, runtime: Runtime) -> None:
     for worker in runtime.workers.values():
         await worker.stop()
     for runner in runtime.consumers:
         await runner.stop()
+    if definition.on_stop is not None:
+        await definition.on_stop()
     if runtime.relay is not None:
         await runtime.relay.stop()
     await runtime.producer.stop()

@@ -16,6 +16,7 @@ from pingan_common.runtime import Runtime
 from pingan_common.workers import BackgroundWorker
 
 StartHook = Callable[[Runtime], Awaitable[None]]
+StopHook = Callable[[], Awaitable[None]]
 # Builds a background loop from the running service; None when settings switch it off.
 WorkerFactory = Callable[[Runtime], BackgroundWorker | None]
 
@@ -34,6 +35,9 @@ class ServiceDefinition:
     handlers: HandlerRegistry = field(default_factory=dict)
     publishes: Sequence[type[EventEnvelope]] = ()
     on_start: StartHook | None = None
+    on_stop: StopHook | None = field(
+        default=None, metadata={"doc": "after the workers and consumers stopped, before the DB"}
+    )
     workers: Sequence[WorkerFactory] = ()
     api_key_resolver: Callable[[Runtime], ApiKeyResolver] | None = None
     version: str = "0.1.0"

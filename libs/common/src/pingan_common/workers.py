@@ -1,7 +1,8 @@
 """Background loops that run inside a service's lifespan (deadline scanner, delivery sender).
 
 A service lists them in its ``ServiceDefinition.workers`` as factories taking the Runtime; the
-app factory starts each after the service is ready and stops each before the database closes.
+app factory starts each after the start hook, before the consumers, and stops each first, before
+the consumers and the database close.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 class BackgroundWorker(Protocol):
     name: str
 
-    def start(self) -> None: ...
+    async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
 
@@ -38,7 +39,7 @@ class PeriodicWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._stopping.clear()
         self._task = asyncio.create_task(self._loop(), name=self.name)
 

@@ -3,14 +3,13 @@
 Besides what every service has (engine, outbox relay, consumers), notify runs a delivery worker,
 an HTTP client for the SMS provider, intake and webhooks, and the live stream's hub with its
 cross-replica listener. They live in a ``NotifyState`` made per app, so handlers and routes
-reach them without globals; they start before the consumers and stop before the engine closes.
+reach them without globals; the worker and the listener are the service's background workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -57,54 +56,41 @@ DEFINITION = ServiceDefinition(
 def create_app(settings: NotifySettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or NotifySettings()
     state = NotifyState.from_settings(settings)
-    parts = _Parts(state)
-    definition = replace(DEFINITION, handlers=build_handlers(state), on_start=parts.start)
+    definition = replace(
+        DEFINITION,
+        handlers=build_handlers(state),
+        on_start=partial(_start_clients, state),
+        on_stop=partial(_close_clients, state),
+        # the fan-out first, so the worker's first in-app items already reach other replicas
+        workers=[partial(_fanout, state), partial(_delivery_worker, state)],
+    )
     app = create_service_app(definition, settings, clock=clock)
     app.state.notify = state
-    common_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with common_lifespan(app):
-            try:
-                yield
-            finally:
-                await parts.stop()
-
-    app.router.lifespan_context = lifespan
     return app
 
 
-class _Parts:
-    """Notify's own moving parts, started by the common lifespan before the consumers."""
+async def _start_clients(state: NotifyState, runtime: Runtime) -> None:
+    state.runtime = runtime
+    state.http = httpx.AsyncClient(timeout=state.settings.sms_timeout_s)
+    state.sms = build_provider(state.settings, state.http)
+    await seed_police_feedback_subscription(runtime, state.settings)
 
-    def __init__(self, state: NotifyState) -> None:
-        self.state = state
-        self.worker: DeliveryWorker | None = None
-        self.fanout: PgFanout | None = None
 
-    async def start(self, runtime: Runtime) -> None:
-        state, settings = self.state, self.state.settings
-        state.runtime = runtime
-        state.http = httpx.AsyncClient(timeout=settings.sms_timeout_s)
-        state.sms = build_provider(settings, state.http)
-        await seed_police_feedback_subscription(runtime, settings)
-        if settings.stream_cross_replica:
-            self.fanout = PgFanout(
-                state.hub, _asyncpg_dsn(settings.database_url), _loader(runtime), _notifier(runtime)
-            )
-            await self.fanout.start()
-        if settings.worker_enabled:
-            self.worker = DeliveryWorker(state, runtime)
-            self.worker.start()
+async def _close_clients(state: NotifyState) -> None:
+    if state.http is not None:
+        await state.http.aclose()
 
-    async def stop(self) -> None:
-        if self.worker is not None:
-            await self.worker.stop()
-        if self.fanout is not None:
-            await self.fanout.stop()
-        if self.state.http is not None:
-            await self.state.http.aclose()
+
+def _fanout(state: NotifyState, runtime: Runtime) -> PgFanout | None:
+    settings = state.settings
+    if not settings.stream_cross_replica:
+        return None
+    dsn = _asyncpg_dsn(settings.database_url)
+    return PgFanout(state.hub, dsn, _loader(runtime), _notifier(runtime))
+
+
+def _delivery_worker(state: NotifyState, runtime: Runtime) -> DeliveryWorker | None:
+    return DeliveryWorker(state, runtime) if state.settings.worker_enabled else None
 
 
 def _asyncpg_dsn(database_url: str) -> str:

@@ -169,6 +169,8 @@ ItemLoader = Callable[[list[int]], Awaitable[list[StreamItem]]]
 class PgFanout:
     """Carries new item ids between replicas over PostgreSQL LISTEN/NOTIFY."""
 
+    name = "notify-stream-fanout"
+
     def __init__(self, hub: StreamHub, dsn: str, load: ItemLoader, notify_sql: Callable) -> None:
         self._hub = hub
         self._dsn = dsn

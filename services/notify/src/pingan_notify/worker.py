@@ -83,6 +83,8 @@ class Hold(Exception):
 
 
 class DeliveryWorker:
+    name = "notify-delivery-worker"
+
     def __init__(self, state: NotifyState, runtime: Runtime) -> None:
         self.state = state
         self.runtime = runtime
@@ -91,8 +93,8 @@ class DeliveryWorker:
         self._stopping = False
         self._slots = asyncio.Semaphore(state.settings.worker_concurrency)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notify-delivery-worker")
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
         self._stopping = True

@@ -39,6 +39,11 @@ SERVICES: dict[str, int] = {
     "notify": 8005,
 }
 HOST = "127.0.0.1"
+# What the local stack turns on beyond each service's own defaults: demo data.
+SERVICE_DEFAULTS: dict[str, dict[str, str]] = {
+    # three months of task history, so the KPI endpoints have something to show
+    "dispatch": {"PINGAN_DISPATCH_SEED_DEMO_HISTORY": "true"},
+}
 ISSUER_PORT = 8009
 ISSUER_URL = f"http://{HOST}:{ISSUER_PORT}"
 SMS_GATEWAY_PORT = 8006
@@ -126,6 +131,7 @@ class StackConfig:
             "PINGAN_AUTH_JWKS_FILE": str(self.jwks_file),
             "PINGAN_LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
+            **SERVICE_DEFAULTS.get(service, {}),
         }
         return {**defaults, **self.env}
 
