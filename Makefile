@@ -19,7 +19,7 @@ USER_NAME ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv run up down status logs token test lint bench clean-run
+.PHONY: help venv run up down status logs token test lint bench classifier-eval kpis clean-run
 
 help: ## this list
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,15 @@ lint: $(VENV_STAMP) ## ruff check, ruff format --check, generated event schemas 
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen python -m pingan_common.events.schemagen --check
 
-bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): latency and throughput
+bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): pipeline, intake, dispatch, notify
 	@$(DEVSTACK) up
 	@$(UV) run --frozen python scripts/bench.py $(BENCH_ARGS)
+	@$(UV) run --frozen python scripts/bench_intake.py
+	@$(UV) run --frozen python scripts/bench_dispatch.py
+	@$(UV) run --frozen python scripts/bench_notify.py
+
+classifier-eval: $(VENV_STAMP) ## classifier accuracy on the held-out split of the labelled tickets
+	@$(UV) run --frozen python scripts/evaluate_classifier.py
+
+kpis: $(VENV_STAMP) ## the county's KPIs (三率) and township ranking over the demo history
+	@$(UV) run --frozen python scripts/kpi_report.py --by township
