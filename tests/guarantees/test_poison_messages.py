@@ -93,13 +93,13 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(
     attempts = 0
     real_open_task = dispatch_handlers.open_task
 
-    async def open_task(event, ctx):  # type: ignore[no-untyped-def]
+    async def open_task(work, new_task):  # type: ignore[no-untyped-def]
         nonlocal attempts
-        if event.id == doomed.id:
+        if new_task.source_event_id == doomed.id:
             attempts += 1
-            await real_open_task(event, ctx)  # its writes must be rolled back with the attempt
+            await real_open_task(work, new_task)  # its writes must be rolled back with the attempt
             raise RuntimeError("routing table unavailable for this ticket (simulated)")
-        return await real_open_task(event, ctx)
+        return await real_open_task(work, new_task)
 
     monkeypatch.setattr(dispatch_handlers, "open_task", open_task)
     async with running_service(dispatch, settings):
@@ -119,7 +119,8 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(
     assert dead.value == doomed.to_json_bytes()
     assert not await _has_task(settings, doomed.data.ticket_id)
     assert await sql(settings, "select count(*) from inbox where event_id = $1", doomed.id) == 0
-    assert await sql(settings, "select count(*) from outbox") == 4  # created+assigned, twice
+    task_events = "select count(*) from outbox where event_type like 'pingan.dispatch.task.%'"
+    assert await sql(settings, task_events) == 4  # created+assigned, twice
 
 
 async def _at_least(value: Any, n: int) -> bool:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, delete
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.events.envelope import EventEnvelope
@@ -15,13 +14,19 @@ async def claim_event(
     session: AsyncSession, inbox: Table, group: str, event: EventEnvelope
 ) -> bool:
     """True the first time this group sees the event; False for a redelivery."""
-    statement = (
-        insert(inbox)
-        .values(consumer_group=group, event_id=event.id, event_type=event.type)
-        .on_conflict_do_nothing(index_elements=["consumer_group", "event_id"])
-        .returning(inbox.c.event_id)
+    parameters = {"group": group, "event_id": event.id, "event_type": event.type}
+    result = await session.execute(_claim_statement(inbox), parameters)
+    return result.first() is not None
+
+
+def _claim_statement(inbox: Table):  # type: ignore[no-untyped-def]
+    # Plain SQL: SQLAlchemy 2.0 recompiles the PostgreSQL dialect's ON CONFLICT insert on every
+    # call (it has no cache key), and this runs once per consumed event.
+    return text(
+        f"INSERT INTO {inbox.name} (consumer_group, event_id, event_type) "
+        "VALUES (:group, :event_id, :event_type) "
+        "ON CONFLICT (consumer_group, event_id) DO NOTHING RETURNING event_id"
     )
-    return (await session.execute(statement)).first() is not None
 
 
 async def purge_inbox(session: AsyncSession, inbox: Table, older_than: datetime) -> int:

@@ -16,9 +16,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
@@ -43,6 +42,8 @@ class Outbox:
         self._wake = asyncio.Event()
 
     async def add(self, session: AsyncSession, event: EventEnvelope) -> None:
+        # the core insert, not the PostgreSQL dialect's: SQLAlchemy 2.0 caches only the former's
+        # compiled form, and this runs once per published event
         await session.execute(
             insert(self.table).values(
                 event_id=event.id,
