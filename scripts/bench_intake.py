@@ -11,6 +11,13 @@
 
     uv run python scripts/bench_intake.py --seconds 20 --concurrency 16 [--json]
 
+The bodies are varied (16 kinds of matter, points spread evenly over the county's grids, a new
+caller each) with ~5% second callers about a recent matter at its spot (并单) and ~3% callers
+calling again (重复来电); every request carries its own Idempotency-Key. Intake serves with
+``PINGAN_INTAKE_WORKERS`` processes (default 1; 2 uses both cores), e.g.
+``PINGAN_INTAKE_WORKERS=2 PINGAN_STACK_SERVICES=intake python -m pingan_common.devstack up``.
+``--url`` benchmarks another intake; ``--skip-baseline`` leaves out the raw inserts.
+
 Prints a Markdown table; ``--json`` prints the figures as JSON instead.
 """
 
@@ -20,30 +27,44 @@ import argparse
 import asyncio
 import itertools
 import json
+import random
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 
-INTAKE = "http://127.0.0.1:8001"
+DEFAULT_INTAKE = "http://127.0.0.1:8001"
 SCRATCH_TABLE = "bench_intake_raw_tickets"
-# A mix like a day's calls: street lights, noise, garbage, disputes, consultations, a gas smell.
+# A mix like a day's calls over many subcategories; {road} and {n} make each text its own.
 DESCRIPTIONS = [
-    "{road}的路灯坏了好几天了，晚上很黑，麻烦尽快修一下",
-    "{road}旁边工地半夜还在施工，噪音太大睡不着",
-    "{road}小区门口垃圾堆了三天没人清运，味道很大",
-    "楼上邻居天天半夜拖椅子，沟通了几次都没用，{road}",
-    "请问在{road}附近办理居住证需要带什么材料",
-    "{road}的下水道堵了，污水漫到路面上",
-    "{road}有人占道摆摊，把人行道都堵死了",
-    "{road}那边好像有燃气味，不知道是不是漏气",
+    "{road}的路灯坏了好几天了，晚上很黑，麻烦尽快修一下（{n}）",
+    "{road}旁边工地半夜还在施工，噪音太大睡不着（{n}）",
+    "{road}小区门口垃圾堆了三天没人清运，味道很大（{n}）",
+    "楼上邻居天天半夜拖椅子，沟通了几次都没用，住在{road}（{n}）",
+    "请问在{road}附近办理居住证需要带什么材料（{n}）",
+    "{road}的下水道堵了，污水漫到路面上（{n}）",
+    "{road}有人占道摆摊，把人行道都堵死了（{n}）",
+    "{road}那边好像有燃气味，不知道是不是漏气（{n}）",
+    "{road}的公司拖欠我们三个月工资了，老板一直不露面（{n}）",
+    "{road}路面塌了一个大坑，电动车差点摔倒（{n}）",
+    "{road}小区停水一整天了也没有通知（{n}）",
+    "{road}有家餐馆油烟直排，整栋楼都是油烟味（{n}）",
+    "{road}的红绿灯坏了，路口车很乱（{n}）",
+    "{road}一带有人遛狗不牵绳，小孩被吓到了（{n}）",
+    "我想咨询一下{road}附近哪里可以办社保卡（{n}）",
+    "{road}那个小区物业不作为，电梯坏了一周没人修（{n}）",
 ]
 ROADS = ["人民路", "解放街", "中山路", "东湖路", "滨江路", "湖滨路", "南山路", "创业大道"]
+# Realistic duplicates: another caller about a matter just reported at the same spot (并单
+# candidates), and the same caller calling again about their matter (重复来电).
+MERGE_SHARE = 0.05
+REPEAT_SHARE = 0.03
 
 
 def token(role: str) -> str:
@@ -62,23 +83,56 @@ def database_dsn() -> str:
     return IntakeSettings().database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-def ticket_bodies() -> itertools.cycle:
-    """Varied bodies: different texts, callers and points ~600 m apart inside the county."""
-    bodies = []
-    for n in range(4000):
-        text = DESCRIPTIONS[n % len(DESCRIPTIONS)].format(road=ROADS[n % len(ROADS)])
-        bodies.append(
-            {
+def ticket_bodies(seed: int | None = None) -> Iterator[dict]:
+    """Endless varied bodies: texts over many subcategories, points spread over the county's
+    grids, a new caller each, plus ~5% second callers about a recent matter at its spot and
+    ~3% callers calling again."""
+    rng = random.Random(seed)
+    spots = _grid_points()
+    phone_base = rng.randrange(10_000_000, 90_000_000)
+    recent: list[dict] = []
+    for n in itertools.count():
+        draw = rng.random()
+        if recent and draw < MERGE_SHARE:
+            earlier = rng.choice(recent)
+            body = {**earlier, "caller": {"name": "测试", "phone": _phone(phone_base, n)}}
+        elif recent and draw < MERGE_SHARE + REPEAT_SHARE:
+            body = dict(rng.choice(recent))
+        else:
+            text = rng.choice(DESCRIPTIONS).format(road=rng.choice(ROADS), n=n)
+            lon, lat = rng.choice(spots)
+            body = {
                 "channel": "hotline_12345",
-                "description": f"{text}（{n}）",
-                "caller": {"name": "测试", "phone": f"139{n:08d}"},
-                "location": {
-                    "lon": round(119.70 + (n % 40) * 0.006, 6),
-                    "lat": round(28.06 + (n // 40 % 30) * 0.006, 6),
-                },
+                "description": text,
+                "caller": {"name": "测试", "phone": _phone(phone_base, n)},
+                "location": {"lon": lon, "lat": lat},
             }
-        )
-    return itertools.cycle(bodies)
+            recent = [*recent[-199:], body]
+        yield body
+
+
+def _phone(base: int, n: int) -> str:
+    return f"139{(base + n) % 100_000_000:08d}"
+
+
+def _grid_points(count: int = 20_000, seed: int = 7) -> list[tuple[float, float]]:
+    """Points spread evenly over the county's grids (uniform inside each polygon), so that two
+    unrelated calls are rarely a few hundred metres apart."""
+    from shapely.geometry import Point, shape
+
+    from pingan_common.refdata import load_county
+
+    rng = random.Random(seed)
+    grids = [shape(grid.geometry) for grid in load_county().grids]
+    weights = [grid.area for grid in grids]
+    points: list[tuple[float, float]] = []
+    while len(points) < count:
+        grid = rng.choices(grids, weights)[0]
+        west, south, east, north = grid.bounds
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        if grid.contains(Point(lon, lat)):
+            points.append((round(lon, 6), round(lat, 6)))
+    return points
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -89,27 +143,37 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50_ms": statistics.median(ordered) * 1000, "p99_ms": p99 * 1000}
 
 
-async def registration(seconds: float, concurrency: int, headers: dict) -> dict:
+async def registration(url: str, seconds: float, concurrency: int, headers: dict) -> dict:
     bodies = ticket_bodies()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    async with httpx.AsyncClient(base_url=INTAKE, headers=headers, timeout=30) as client:
+    outcomes = {True: 0, False: 0, "repeat": 0}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
             while time.perf_counter() < deadline:
+                # Each request its own Idempotency-Key, as the operators' client sends one.
+                key = {"Idempotency-Key": uuid.uuid4().hex}
                 started = time.perf_counter()
-                response = await client.post("/v1/tickets", json=next(bodies))
+                response = await client.post("/v1/tickets", json=next(bodies), headers=key)
                 latencies.append(time.perf_counter() - started)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code == 201:
+                    ticket = response.json()
+                    outcomes[ticket["status"] == "merged"] += 1
+                    outcomes["repeat"] += ticket["repeat_count"] > 1
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     created = statuses.get(201, 0)
+    merged, repeats = outcomes[True], outcomes["repeat"]
     return {
         "requests": len(latencies),
         "created": created,
+        "merged": merged,
+        "repeats": repeats,
         "statuses": statuses,
         "per_second": created / elapsed,
         **percentiles(latencies),
@@ -207,10 +271,10 @@ def _row(body: dict) -> dict:
     }
 
 
-async def classify_latency(runs: int, headers: dict) -> dict:
+async def classify_latency(url: str, runs: int, headers: dict) -> dict:
     bodies = ticket_bodies()
     latencies = []
-    async with httpx.AsyncClient(base_url=INTAKE, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         for _ in range(runs):
             text = next(bodies)["description"]
             started = time.perf_counter()
@@ -222,13 +286,17 @@ async def classify_latency(runs: int, headers: dict) -> dict:
 
 async def main(args: argparse.Namespace) -> dict:
     headers = {"Authorization": f"Bearer {args.token or token('operator')}"}
-    await classify_latency(20, headers)  # warm the connections
+    await classify_latency(args.url, 20, headers)  # warm the connections
     results = {
         "concurrency": args.concurrency,
         "seconds": args.seconds,
-        "registration": await registration(args.seconds, args.concurrency, headers),
-        "baseline": await baseline(args.seconds, args.concurrency, args.dsn or database_dsn()),
-        "classify": await classify_latency(args.classify_runs, headers),
+        "registration": await registration(args.url, args.seconds, args.concurrency, headers),
+        "baseline": (
+            {"rows": 0, "per_second": 0.0, "p50_ms": 0.0, "p99_ms": 0.0}
+            if args.skip_baseline
+            else await baseline(args.seconds, args.concurrency, args.dsn or database_dsn())
+        ),
+        "classify": await classify_latency(args.url, args.classify_runs, headers),
     }
     base = results["baseline"]["per_second"]
     results["ratio"] = results["registration"]["per_second"] / base if base else None
@@ -251,7 +319,8 @@ def markdown(results: dict) -> str:
         f"| POST /v1/classify (sequential) | – | {cls['p50_ms']:.1f} ms | {cls['p99_ms']:.1f} ms |",
         "",
         f"Service / baseline throughput: {ratio:.2f}" if ratio else "",
-        f"HTTP statuses: {reg['statuses']}",
+        f"HTTP statuses: {reg['statuses']}; merged at registration: {reg['merged']}, "
+        f"repeat calls: {reg['repeats']}",
     ]
     return "\n".join(lines)
 
@@ -261,6 +330,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--classify-runs", type=int, default=500)
+    parser.add_argument("--url", default=DEFAULT_INTAKE, help="intake's base URL")
+    parser.add_argument("--skip-baseline", action="store_true", help="service figures only")
     parser.add_argument("--token", help="bearer token of an operator (default: ask the devstack)")
     parser.add_argument("--dsn", help="PostgreSQL DSN of the intake database (asyncpg form)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")

@@ -266,6 +266,7 @@ async def test_a_second_registration_waits_for_the_first_and_then_joins_it(api):
     and would become a second master."""
     grid, _, _ = new_grid()
     runtime = api.service.runtime
+    rules = runtime.settings.duplicate_rules()
     now = runtime.now()
     a, b = _gas_ticket(grid, GAS_CALLS[0], now), _gas_ticket(grid, GAS_CALLS[1], now)
 
@@ -273,12 +274,12 @@ async def test_a_second_registration_waits_for_the_first_and_then_joins_it(api):
         async with runtime.transaction() as session:
             session.add(b)
             await session.flush()
-            return await merges.duplicates_gate(session, b, now)
+            return await merges.duplicates_gate(session, b, now, rules=rules)
 
     async with runtime.transaction() as session_a:
         session_a.add(a)
         await session_a.flush()
-        outcome_a = await merges.duplicates_gate(session_a, a, now)
+        outcome_a = await merges.duplicates_gate(session_a, a, now, rules=rules)
         b_registering = asyncio.create_task(register_b())
         await asyncio.sleep(0.5)
         assert not b_registering.done(), "B must wait for A's transaction"

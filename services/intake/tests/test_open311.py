@@ -3,6 +3,7 @@ jurisdiction_id as parameters, JSON (and XML) lists, errors as [{"code", "descri
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import urlencode
 from xml.etree import ElementTree
@@ -67,6 +68,18 @@ async def test_service_list_offers_every_subcategory(api):
     assert light["metadata"] is False
     assert light["type"] == "realtime"
     assert light["group"] == "城市管理与民生"
+
+
+async def test_service_keywords_are_plain_words_not_rule_patterns(api):
+    response = await api.client.get("/open311/v2/services.json?jurisdiction_id=331199")
+
+    services = {s["service_code"]: s for s in response.json()}
+    for code, service in services.items():
+        words = service["keywords"].split(",") if service["keywords"] else []
+        assert all(re.fullmatch(r"[\w\u4e00-\u9fff]+", word) for word in words), (code, words)
+    # Its cues include patterns like 去北京(上访|告|找); a citizen's app must not show those.
+    assert "进京上访" in services["threat_extreme_petition"]["keywords"].split(",")
+    assert "(" not in services["threat_extreme_petition"]["keywords"]
 
 
 async def test_service_list_as_xml(api):

@@ -361,3 +361,92 @@ async def test_closing_a_110_transfer_feeds_the_outcome_back_to_110(api, broker)
         ),
     )
     assert json.loads(record.value)["data"]["incident_number"] == "110-20261123-000777"
+
+
+async def _merged_110_transfer(api, master_body: dict, incident: str) -> dict:  # type: ignore[no-untyped-def]
+    """A 110 transfer about the master's matter at its place: merged into it (并单)."""
+    body = api.lone_body(
+        channel="police_110",
+        description="路口的路灯坏了，晚上很黑，群众向110反映",
+        incident_number=incident,
+        location=master_body["location"],
+    )
+    ticket = await api.register(body, headers={"X-API-Key": POLICE_110_KEY})
+    assert ticket["status"] == "merged", ticket
+    return ticket
+
+
+async def test_master_closing_with_its_task_closes_its_merged_calls_and_answers_110(api, broker):
+    master_body = api.lone_body()
+    master = await api.register(master_body)
+    neighbour = await api.register(
+        api.lone_body(
+            description="路口那个路灯一直不亮，晚上很黑", location=master_body["location"]
+        )
+    )
+    transfer = await _merged_110_transfer(api, master_body, "110-20261123-000888")
+    assert neighbour["status"] == "merged"
+    task_id = uuid.uuid4()
+
+    await _send_all(
+        api, broker, created(master, task_id), closed(master, task_id, "已更换路灯灯泡")
+    )
+
+    assert (await _view(api, master["id"]))["status"] == "closed"
+    for merged in (neighbour, transfer):
+        view = await _view(api, merged["id"])
+        assert (view["status"], view["resolution"]) == ("closed", "merged")
+        assert view["timeline"][-1]["step"] == "closed"
+        [event] = await _outbox(api, merged["id"], "closed")
+        assert event["data"]["resolution"] == "merged"
+        assert master["ticket_number"] in event["data"]["outcome"]
+        assert "已更换路灯灯泡" in event["data"]["outcome"]
+    assert await _outbox(api, neighbour["id"], "police_feedback") == []
+    [feedback] = await _outbox(api, transfer["id"], "police_feedback")
+    assert feedback["data"]["incident_number"] == "110-20261123-000888"
+    assert feedback["data"]["resolution"] == "merged"
+    assert "已更换路灯灯泡" in feedback["data"]["outcome"]
+    # The master's own closing is published once, whatever its merged calls do.
+    assert len(await _outbox(api, master["id"], "closed")) == 1
+
+
+async def test_a_110_transfer_answered_at_intake_feeds_the_answer_back_to_110(api):
+    ticket = await api.register(
+        api.lone_body(
+            channel="police_110",
+            description="群众咨询城乡居民医保今年什么时候开始缴费，在哪里交",
+            incident_number="110-20261123-000901",
+        ),
+        headers={"X-API-Key": POLICE_110_KEY},
+    )
+    assert ticket["category"]["group"] == "consultation"
+
+    response = await api.client.post(
+        f"/v1/tickets/{ticket['id']}/answer",
+        json={"answer": "9月1日至12月31日，可在浙里办缴纳", "knowledge_entry_id": "KB-YB-001"},
+        headers=api.headers("operator"),
+    )
+
+    assert response.status_code == 200, response.text
+    [feedback] = await _outbox(api, ticket["id"], "police_feedback")
+    assert feedback["data"]["incident_number"] == "110-20261123-000901"
+    assert feedback["data"]["resolution"] == "answered"
+    assert feedback["data"]["outcome"] == "9月1日至12月31日，可在浙里办缴纳"
+
+
+async def test_a_110_transfer_merged_into_an_answered_master_gets_its_feedback(api):
+    master_body = api.lone_body()
+    master = await api.register(master_body)
+    transfer = await _merged_110_transfer(api, master_body, "110-20261123-000902")
+
+    response = await api.client.post(
+        f"/v1/tickets/{master['id']}/answer",
+        json={"answer": "该路灯已列入本周检修计划", "force": True},
+        headers=api.headers("operator"),
+    )
+
+    assert response.status_code == 200, response.text
+    [feedback] = await _outbox(api, transfer["id"], "police_feedback")
+    assert feedback["data"]["incident_number"] == "110-20261123-000902"
+    assert feedback["data"]["resolution"] == "merged"
+    assert "该路灯已列入本周检修计划" in feedback["data"]["outcome"]

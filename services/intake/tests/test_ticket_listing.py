@@ -82,6 +82,11 @@ async def test_list_items_are_summaries_without_caller_data(api, hekou_tickets):
         "caller_phone",
         "external_ref",
         "registered_at",
+        "master_ticket_id",
+        "caller_count",
+        "repeat_of_ticket_id",
+        "repeat_count",
+        "repeat_flag",
     }
     assert item["caller_phone"] == "138****8000"
     assert item["area_code"].startswith("331199006")

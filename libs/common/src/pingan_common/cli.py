@@ -1,4 +1,9 @@
-"""``python -m pingan_<service> [serve|migrate]`` for every service."""
+"""``python -m pingan_<service> [serve|migrate]`` for every service.
+
+``serve`` runs one process, or ``settings.workers`` processes on the port when a service's
+settings define ``workers`` above 1 (uvicorn's supervisor; the app factory must build its
+settings from the environment when called without arguments).
+"""
 
 from __future__ import annotations
 
@@ -27,14 +32,26 @@ def run_service_cli(
     if command == "migrate":
         asyncio.run(_migrate(definition, settings))
         return
-    uvicorn.run(
-        make_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=15,
-    )
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 15,
+    }
+    workers = int(getattr(settings, "workers", 1) or 1)
+    if workers <= 1:
+        uvicorn.run(make_app(settings), **options)
+        return
+    # Several processes on one port, each with its own event loop, pool, relay and consumer:
+    # the outbox relay is single-active (advisory lock), consumers share the service's group,
+    # migrations take a lock. Each worker builds its app from the environment, as the factory
+    # is called without arguments in a fresh interpreter.
+    uvicorn.run(_import_string(make_app), factory=True, workers=workers, **options)
+
+
+def _import_string(make_app: Callable[..., FastAPI]) -> str:
+    return f"{make_app.__module__}:{make_app.__qualname__}"
 
 
 async def _migrate(definition: ServiceDefinition, settings: ServiceSettings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -43,13 +43,34 @@ def declarative_base() -> type[DeclarativeBase]:
     return Base
 
 
-def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
+# Hosts where a connection can't silently die behind a proxy or a NAT between two queries.
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
+
+
+def create_engine(
+    database_url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    pre_ping: bool | None = None,
+) -> AsyncEngine:
+    """``max_overflow`` defaults to ``pool_size``. ``pre_ping`` (a round trip on every checkout
+    to detect a dead connection) defaults to on, except for a database on this machine (loopback
+    or a Unix socket), where connections don't die silently and a broken one is replaced on its
+    first error anyway."""
+    if pre_ping is None:
+        pre_ping = not is_local_database(database_url)
     return create_async_engine(
         database_url,
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_pre_ping=pre_ping,
     )
+
+
+def is_local_database(database_url: str) -> bool:
+    host = make_url(database_url).host or ""
+    return host in _LOOPBACK_HOSTS or host.startswith("/")
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -32,6 +32,7 @@ from pingan_intake.settings import IntakeSettings
 async def on_start(runtime: Runtime) -> None:
     county = load_county()
     runtime.state["places"] = PlaceResolver(county)
+    runtime.state["duplicate_rules"] = runtime.settings.duplicate_rules()
     # Train the classifier now, off the event loop, rather than on the first request.
     await asyncio.to_thread(warm_up)
     if runtime.settings.load_demo_data:

@@ -16,6 +16,7 @@ Empty or whitespace-only text raises ValueError (the route validates the text be
 from __future__ import annotations
 
 import threading
+from itertools import islice
 
 from pingan_common.events import CategoryGroup, Disposition, RiskLevel, Urgency
 from pingan_intake import classifier_rules
@@ -86,8 +87,9 @@ class Classifier:
             risk_level=_risk_level([chosen, *secondary]),
             confidence=round(scores[chosen.code], 4),
             alternatives=tuple(
-                _alternative(code, scores[code]) for code in ranked if code != chosen.code
-            )[:ALTERNATIVES],
+                _alternative(code, scores[code])
+                for code in islice((c for c in ranked if c != chosen.code), ALTERNATIVES)
+            ),
         )
 
 

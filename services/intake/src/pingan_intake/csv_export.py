@@ -32,6 +32,11 @@ COLUMNS = (
     "address",
     "caller_phone",
     "external_ref",
+    "master_ticket_id",
+    "caller_count",
+    "repeat_of_ticket_id",
+    "repeat_count",
+    "repeat_flag",
     "description",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -64,6 +69,11 @@ def _cells(ticket: Ticket) -> tuple[str, ...]:
         ticket.address or "",
         mask_phone(ticket.caller_phone) or "",
         ticket.external_ref or "",
+        str(ticket.master_ticket_id or ""),
+        str(ticket.caller_count or 1),
+        str(ticket.repeat_of_ticket_id or ""),
+        str(ticket.repeat_count or 1),
+        ticket.repeat_flag or "",
         ticket.description,
     )
 

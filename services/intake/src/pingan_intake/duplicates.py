@@ -34,7 +34,7 @@ NOT_A_MASTER_STATUSES = frozenset({"merged", "closed"})
 
 @dataclass(frozen=True)
 class DuplicateRules:
-    """The windows and thresholds; IntakeSettings-style env overrides live in merges.py."""
+    """The windows and thresholds; the service reads them from IntakeSettings."""
 
     repeat_window: timedelta = timedelta(days=30)
     third_call_count: int = 3

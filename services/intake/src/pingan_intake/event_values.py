@@ -1,8 +1,16 @@
-"""A stored ticket's facts as the value types its events carry."""
+"""A stored ticket's facts as the value types its events carry.
+
+One implementation each: ``ticket.registered`` and ``ticket.split`` carry the same full ticket,
+and consumers match callers across events by the phone hash, so both must come from here.
+"""
 
 from __future__ import annotations
 
-from pingan_common.events import Category, Location
+import hashlib
+import hmac
+
+from pingan_common.auth import mask_name, mask_phone
+from pingan_common.events import CallerSummary, Category, Location, TicketRegisteredData
 from pingan_intake.models import Ticket
 
 
@@ -21,4 +29,45 @@ def location_of(ticket: Ticket) -> Location:
         village_code=ticket.village_code,
         township_code=ticket.township_code,
         resolved=ticket.location_resolved,
+    )
+
+
+def phone_hash(phone: str | None, key: str) -> str | None:
+    """Keyed, so other services can tell callers apart without learning their numbers."""
+    if not phone:
+        return None
+    return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
+
+
+def caller_of(ticket: Ticket, phone_hash_key: str) -> CallerSummary:
+    return CallerSummary(
+        name_masked=mask_name(ticket.caller_name),
+        phone_masked=mask_phone(ticket.caller_phone),
+        phone_hash=phone_hash(ticket.caller_phone, phone_hash_key),
+    )
+
+
+def registered_data(ticket: Ticket, phone_hash_key: str) -> TicketRegisteredData:
+    """The ticket in full, repeat-call link included (set by the duplicate gate)."""
+    return TicketRegisteredData(
+        ticket_id=ticket.id,
+        ticket_number=ticket.ticket_number,
+        channel=ticket.channel,
+        description=ticket.description,
+        category=category_of(ticket),
+        urgency=ticket.urgency,
+        disposition=ticket.disposition,
+        dispositions=ticket.dispositions,
+        risk_level=ticket.risk_level,
+        location=location_of(ticket),
+        area_code=ticket.area_code,
+        caller=caller_of(ticket, phone_hash_key),
+        reported_at=ticket.reported_at,
+        registered_at=ticket.registered_at,
+        registered_by=ticket.registered_by,
+        external_ref=ticket.external_ref,
+        external_received_at=ticket.external_received_at,
+        attachments=ticket.attachments or [],
+        repeat_of_ticket_id=ticket.repeat_of_ticket_id,
+        repeat_count=ticket.repeat_count or 1,
     )

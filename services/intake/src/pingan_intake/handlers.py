@@ -1,6 +1,6 @@
 """Intake keeps each ticket's timeline and status current from what other services report,
 and closes the ticket when the last of its tasks closes (feeding the outcome back to 110 for
-matters 110 transferred)."""
+matters 110 transferred), together with the calls merged into it (并单)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from pingan_common.events.dispatch import (
     TaskReviewRejected,
 )
 from pingan_common.events.intake import PoliceFeedback, TicketClosed, TicketClosedData
-from pingan_intake import police
+from pingan_intake import amendments, police
 from pingan_intake.models import Ticket, TicketTask, TimelineEntry
 
 # A later step never moves the status back by itself (an assigned task outranks an opened case);
@@ -294,10 +294,15 @@ async def record_task_closed(event: TaskClosed, ctx: HandlerContext) -> None:
 
 
 async def _close_if_done(ctx: HandlerContext, event: TaskClosed, ticket: Ticket) -> None:
-    """The ticket closes with its last open task; a verification task (核查) does not count."""
+    """The ticket closes with its last open task; a verification task (核查) does not count.
+    The calls merged into it close with it: each caller (and 110, for a transfer) learns the
+    outcome."""
     tasks = list(
         await ctx.session.scalars(
-            select(TicketTask).where(TicketTask.ticket_id == ticket.id, TicketTask.kind == "ticket")
+            select(TicketTask)
+            .where(TicketTask.ticket_id == ticket.id, TicketTask.kind == "ticket")
+            # In the order they were last touched, so the outcome reads in the order of work.
+            .order_by(TicketTask.updated_at, TicketTask.task_id)
         )
     )
     if any(task.status == "open" for task in tasks):
@@ -321,6 +326,14 @@ async def _close_if_done(ctx: HandlerContext, event: TaskClosed, ticket: Ticket)
     if police.feedback_due(ticket):
         feedback = police.feedback_data(ticket, data)
         await ctx.publish(_ticket_event(PoliceFeedback, feedback, ticket, event))
+    await amendments.close_merged_tickets(
+        ctx.session,
+        ctx.publish,
+        ticket,
+        outcome=data.outcome,
+        actor=data.actor,
+        now=data.occurred_at,
+    )
 
 
 def _closed_data(ticket: Ticket, event: TaskClosed, closed: list[TicketTask]) -> TicketClosedData:

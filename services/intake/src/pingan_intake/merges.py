@@ -9,27 +9,25 @@ a master, so the second registration waits for the first to commit and then sees
 (READ COMMITTED gives each statement a fresh snapshot). Masters are then row-locked before their
 caller count changes, as the operator's merge and split do.
 
-Settings (environment, same prefix as the other intake settings; defaults in brackets):
-``PINGAN_INTAKE_REPEAT_WINDOW_DAYS`` [30], ``PINGAN_INTAKE_REPEAT_THIRD_CALL_COUNT`` [3],
-``PINGAN_INTAKE_REPEAT_SIMILARITY`` [0.45], ``PINGAN_INTAKE_MERGE_WINDOW_HOURS`` [6],
-``PINGAN_INTAKE_MERGE_DISTANCE_M`` [300], ``PINGAN_INTAKE_MERGE_SIMILARITY`` [0.2].
+The windows and thresholds come from ``IntakeSettings.duplicate_rules()`` (environment
+``PINGAN_INTAKE_REPEAT_WINDOW_DAYS``, ``…_REPEAT_THIRD_CALL_COUNT``, ``…_REPEAT_SIMILARITY``,
+``…_MERGE_WINDOW_HOURS``, ``…_MERGE_DISTANCE_M``, ``…_MERGE_SIMILARITY``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
+from typing import Any
 from uuid import UUID
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area, mask_name, mask_phone
-from pingan_common.events import CallerSummary
+from pingan_common.auth import Principal, ensure_area
 from pingan_common.events.intake import (
     TicketMerged,
     TicketMergedData,
@@ -48,50 +46,45 @@ from pingan_intake.duplicates import (
     is_repeat_of,
     repeat_flag,
 )
-from pingan_intake.event_values import category_of, location_of
-from pingan_intake.models import Ticket, TicketMerge, TimelineEntry
+from pingan_intake.event_values import registered_data
+from pingan_intake.models import Ticket, TicketMerge, TimelineEntry, ticket_number_sequence
 
 SYSTEM = "system"
 # Enough for any real cluster; bounds the work per registration whatever happens.
 MAX_CANDIDATES = 200
-
-
-class DuplicateSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PINGAN_INTAKE_", extra="ignore")
-
-    repeat_window_days: float = 30
-    repeat_third_call_count: int = 3
-    repeat_similarity: float = 0.45
-    merge_window_hours: float = 6
-    merge_distance_m: float = 300
-    merge_similarity: float = 0.2
-
-    def rules(self) -> DuplicateRules:
-        return DuplicateRules(
-            repeat_window=timedelta(days=self.repeat_window_days),
-            third_call_count=self.repeat_third_call_count,
-            repeat_similarity=self.repeat_similarity,
-            merge_window=timedelta(hours=self.merge_window_hours),
-            merge_distance_m=self.merge_distance_m,
-            merge_similarity=self.merge_similarity,
-        )
-
-
-@cache
-def configured_rules() -> DuplicateRules:
-    """Read from the environment on first use, then kept for the process."""
-    return DuplicateSettings().rules()
+_METRES_PER_DEGREE = 111_320.0
+# What the rules read of an earlier ticket: columns, not ORM objects (cheaper to load).
+_TICKETS = Ticket.__table__
+_GATE_COLUMNS = (
+    _TICKETS.c.id,
+    _TICKETS.c.ticket_number,
+    _TICKETS.c.description,
+    _TICKETS.c.category_group,
+    _TICKETS.c.category_code,
+    _TICKETS.c.dispositions,
+    _TICKETS.c.caller_phone,
+    _TICKETS.c.grid_code,
+    _TICKETS.c.township_code,
+    _TICKETS.c.address,
+    _TICKETS.c.lon,
+    _TICKETS.c.lat,
+    _TICKETS.c.registered_at,
+    _TICKETS.c.status,
+    _TICKETS.c.master_ticket_id,
+)
 
 
 @dataclass(frozen=True)
 class DuplicateOutcome:
     merged_into: Ticket | None  # the master this new ticket was merged into (并单)
-    repeat_of: Ticket | None  # the same caller's earlier ticket on this matter (重复来电)
+    repeat_of: Row[Any] | None  # the same caller's first ticket on this matter (重复来电)
     repeat_count: int  # this caller's calls on this matter in the window, incl. this one
     merge_reason: str = ""  # why it was merged, in words (for ticket.merged)
+    # What the gate wrote to the new ticket's timeline (repeat call, merge), for the response.
+    entries: tuple[TimelineEntry, ...] = field(default=())
 
 
-def matter_of(ticket: Ticket) -> Matter:
+def matter_of(ticket: Ticket | Row[Any]) -> Matter:
     return Matter(
         id=ticket.id,
         description=ticket.description,
@@ -113,16 +106,25 @@ def matter_of(ticket: Ticket) -> Matter:
 
 
 async def duplicates_gate(
-    session: AsyncSession, ticket: Ticket, now: datetime, *, rules: DuplicateRules | None = None
+    session: AsyncSession,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    rules: DuplicateRules,
+    locked: bool = False,
 ) -> DuplicateOutcome:
-    """Link a just-flushed ticket to the caller's earlier calls, and merge it into the master of
-    its matter if there is one; all in the registering transaction."""
-    rules = rules or configured_rules()
+    """Link a new ticket to the caller's earlier calls, and merge it into the master of its
+    matter if there is one; all in the registering transaction.
+
+    The ticket may still be pending (not flushed): everything is read first, then written, so
+    that the registration needs one flush. Call it with autoflush off when the ticket is pending.
+    ``locked``: the caller already holds the matter's lock (``next_number_and_lock``).
+    """
     new = matter_of(ticket)
     mergeable = bool(ticket.category_code) and not auto_merge_excluded(new)
     if not mergeable and not ticket.caller_phone:
         return DuplicateOutcome(merged_into=None, repeat_of=None, repeat_count=1)
-    if mergeable:
+    if mergeable and not locked:
         await _lock_matter(session, ticket)
     related = await _related_tickets(session, ticket, rules, mergeable=mergeable)
     earlier = [
@@ -130,19 +132,26 @@ async def duplicates_gate(
         for t in related
         if _is_earlier_call(ticket, t, rules) and is_repeat_of(new, matter_of(t), rules)
     ]
-    repeat_of = earlier[0] if earlier else None
-    repeat_count = len(earlier) + 1
-    if repeat_of is not None:
-        _mark_repeat(session, ticket, repeat_of, repeat_count, rules, now)
     match = None
     if mergeable:
         candidates = [t for t in related if _is_same_kind_nearby_in_time(ticket, t, rules)]
         match = await _best_master(session, new, candidates, rules)
-    if match is None:
-        return DuplicateOutcome(merged_into=None, repeat_of=repeat_of, repeat_count=repeat_count)
-    master = await _locked_ticket(session, match.master_id)
+    master = await _locked_ticket(session, match.master_id) if match else None
+    # Reads done: now the writes, which the registration flushes together.
+    entries = []
+    repeat_of = earlier[0] if earlier else None
+    repeat_count = len(earlier) + 1
+    if repeat_of is not None:
+        entries.append(_mark_repeat(session, ticket, repeat_of, repeat_count, rules, now))
+    if match is None or master is None:
+        return DuplicateOutcome(
+            merged_into=None,
+            repeat_of=repeat_of,
+            repeat_count=repeat_count,
+            entries=tuple(entries),
+        )
     reason = match.reason(ticket.category_label)
-    await _join(
+    joined = await _join(
         session,
         ticket,
         master,
@@ -153,7 +162,11 @@ async def duplicates_gate(
         now=now,
     )
     return DuplicateOutcome(
-        merged_into=master, repeat_of=repeat_of, repeat_count=repeat_count, merge_reason=reason
+        merged_into=master,
+        repeat_of=repeat_of,
+        repeat_count=repeat_count,
+        merge_reason=reason,
+        entries=(*entries, joined),
     )
 
 
@@ -166,56 +179,138 @@ def merged_event_data(ticket: Ticket, outcome: DuplicateOutcome, now: datetime) 
     )
 
 
-async def _lock_matter(session: AsyncSession, ticket: Ticket) -> None:
-    """Serialise registrations of one kind of matter in one township until commit.
+def matter_lock_key(ticket: Ticket) -> str | None:
+    """The advisory lock that serialises registrations of one kind of matter in one township,
+    or None when the ticket can't be merged (nothing to serialise)."""
+    if not ticket.category_code or auto_merge_excluded(matter_of(ticket)):
+        return None
+    return f"pingan_intake.duplicates:{ticket.township_code or '-'}:{ticket.category_code}"
 
-    A statement of its own: the lookup that follows must take its snapshot after the lock is
-    granted, or it would miss the ticket the lock holder just committed."""
-    key = f"pingan_intake.duplicates:{ticket.township_code or '-'}:{ticket.category_code}"
+
+async def next_number_and_lock(session: AsyncSession, ticket: Ticket) -> int:
+    """The next ticket-number sequence value and, for a mergeable matter, the matter's lock,
+    held until commit: one round trip for both.
+
+    A statement of its own: the duplicate lookup that follows must take its snapshot after the
+    lock is granted, or it would miss the ticket the lock holder just committed."""
+    key = matter_lock_key(ticket)
+    if key is None:
+        return await session.scalar(select(ticket_number_sequence.next_value()))
+    row = await session.execute(
+        select(
+            ticket_number_sequence.next_value(),
+            func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0)),
+        ),
+        {"key": key},
+    )
+    return row.one()[0]
+
+
+async def _lock_matter(session: AsyncSession, ticket: Ticket) -> None:
+    """Serialise registrations of one kind of matter in one township until commit."""
+    key = matter_lock_key(ticket)
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 async def _related_tickets(
     session: AsyncSession, ticket: Ticket, rules: DuplicateRules, *, mergeable: bool
-) -> list[Ticket]:
+) -> list[Row[Any]]:
     """In one round trip (each one counts at hundreds of registrations a second): the open
-    tickets of the same kind in the township within the merge window, and the caller's tickets
-    within the repeat window. Both halves are index range scans bounded by time."""
-    wanted = []
+    tickets of the same kind in the township within the merge window near enough to be one
+    place, and the caller's tickets within the repeat window. Both halves are index range
+    scans bounded by time; oldest first."""
+    by_phone = bool(ticket.caller_phone)
+    has_point = ticket.lon is not None and ticket.lat is not None
+    query = _related_query(mergeable, by_phone, ticket.township_code is not None, has_point)
+    params: dict[str, Any] = {"id": ticket.id, "limit": 2 * MAX_CANDIDATES}
     if mergeable:
-        same_township = (
-            Ticket.township_code == ticket.township_code
-            if ticket.township_code
-            else Ticket.township_code.is_(None)
-        )
-        wanted.append(
-            and_(
-                Ticket.category_code == ticket.category_code,
-                same_township,
-                Ticket.registered_at >= ticket.registered_at - rules.merge_window,
-                Ticket.registered_at <= ticket.registered_at + rules.merge_window,
-                Ticket.status != "closed",
-            )
-        )
-    if ticket.caller_phone:
-        wanted.append(
-            and_(
-                Ticket.caller_phone == ticket.caller_phone,
-                Ticket.registered_at >= ticket.registered_at - rules.repeat_window,
-                Ticket.registered_at <= ticket.registered_at,
-            )
-        )
-    rows = await session.scalars(
-        select(Ticket)
-        .where(or_(*wanted), Ticket.id != ticket.id)
-        # Newest first, so a caller with hundreds of calls can't crowd out today's matters.
-        .order_by(Ticket.registered_at.desc(), Ticket.id.desc())
-        .limit(2 * MAX_CANDIDATES)
-    )
+        params |= {
+            "code": ticket.category_code,
+            "township": ticket.township_code,
+            "merge_from": ticket.registered_at - rules.merge_window,
+            "merge_to": ticket.registered_at + rules.merge_window,
+            "grid": ticket.grid_code,
+        }
+        if has_point:
+            params |= _box(ticket.lon, ticket.lat, rules.merge_distance_m)  # type: ignore[arg-type]
+    if by_phone:
+        params |= {
+            "phone": ticket.caller_phone,
+            "repeat_from": ticket.registered_at - rules.repeat_window,
+            "repeat_to": ticket.registered_at,
+        }
+    rows = await session.execute(query, params)
     return list(reversed(rows.all()))
 
 
-def _is_earlier_call(ticket: Ticket, other: Ticket, rules: DuplicateRules) -> bool:
+def _box(lon: float, lat: float, metres: float) -> dict[str, float]:
+    """A lon/lat box a little larger than ``metres`` around the point (never too small)."""
+    d_lat = 1.1 * metres / _METRES_PER_DEGREE
+    d_lon = d_lat / max(0.1, math.cos(math.radians(lat)))
+    return {
+        "lon_min": lon - d_lon,
+        "lon_max": lon + d_lon,
+        "lat_min": lat - d_lat,
+        "lat_max": lat + d_lat,
+    }
+
+
+@cache
+def _related_query(
+    mergeable: bool, by_phone: bool, township_known: bool, has_point: bool
+) -> Select[Any]:
+    """Built once per shape, so a registration only binds values."""
+    c = _TICKETS.c
+    wanted = []
+    if mergeable:
+        same_township = (
+            c.township_code == bindparam("township")
+            if township_known
+            else c.township_code.is_(None)
+        )
+        wanted.append(
+            and_(
+                c.category_code == bindparam("code"),
+                same_township,
+                c.registered_at >= bindparam("merge_from"),
+                c.registered_at <= bindparam("merge_to"),
+                c.status != "closed",
+                _maybe_same_place(has_point),
+            )
+        )
+    if by_phone:
+        wanted.append(
+            and_(
+                c.caller_phone == bindparam("phone"),
+                c.registered_at >= bindparam("repeat_from"),
+                c.registered_at <= bindparam("repeat_to"),
+            )
+        )
+    return (
+        select(*_GATE_COLUMNS)
+        .where(or_(*wanted), c.id != bindparam("id"))
+        # Newest first, so a caller with hundreds of calls can't crowd out today's matters.
+        .order_by(c.registered_at.desc(), c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def _maybe_same_place(has_point: bool):  # type: ignore[no-untyped-def]
+    """A superset of ``duplicates.same_place`` the database can test: it keeps the lookup small
+    however many tickets of one kind a township has, and the rules then decide exactly."""
+    c = _TICKETS.c
+    same_grid = and_(c.grid_code.is_not(None), c.grid_code == bindparam("grid"))
+    other_than_point = or_(same_grid, c.address.is_not(None))
+    if not has_point:
+        return other_than_point
+    in_box = and_(
+        c.lon.between(bindparam("lon_min"), bindparam("lon_max")),
+        c.lat.between(bindparam("lat_min"), bindparam("lat_max")),
+    )
+    return or_(in_box, and_(or_(c.lon.is_(None), c.lat.is_(None)), other_than_point))
+
+
+def _is_earlier_call(ticket: Ticket, other: Row[Any], rules: DuplicateRules) -> bool:
     return (
         bool(ticket.caller_phone)
         and other.caller_phone == ticket.caller_phone
@@ -225,7 +320,7 @@ def _is_earlier_call(ticket: Ticket, other: Ticket, rules: DuplicateRules) -> bo
     )
 
 
-def _is_same_kind_nearby_in_time(ticket: Ticket, other: Ticket, rules: DuplicateRules) -> bool:
+def _is_same_kind_nearby_in_time(ticket: Ticket, other: Row[Any], rules: DuplicateRules) -> bool:
     return (
         other.category_code == ticket.category_code
         and other.township_code == ticket.township_code
@@ -235,14 +330,14 @@ def _is_same_kind_nearby_in_time(ticket: Ticket, other: Ticket, rules: Duplicate
 
 
 async def _best_master(
-    session: AsyncSession, new: Matter, candidates: list[Ticket], rules: DuplicateRules
+    session: AsyncSession, new: Matter, candidates: list[Row[Any]], rules: DuplicateRules
 ) -> MergeMatch | None:
     """Candidates may be masters or tickets merged into one; older masters are fetched."""
     matters = [matter_of(t) for t in candidates]
     masters = {m.id: m for m in matters if m.master_id is None}
     missing = {m.master_id for m in matters if m.master_id and m.master_id not in masters}
     if missing:
-        older = await session.scalars(select(Ticket).where(Ticket.id.in_(missing)))
+        older = await session.execute(select(*_GATE_COLUMNS).where(_TICKETS.c.id.in_(missing)))
         masters.update((t.id, matter_of(t)) for t in older)
     return best_merge(new, matters, masters, rules)
 
@@ -250,11 +345,12 @@ async def _best_master(
 def _mark_repeat(
     session: AsyncSession,
     ticket: Ticket,
-    first: Ticket,
+    first: Row[Any],
     count: int,
     rules: DuplicateRules,
     now: datetime,
-) -> None:
+) -> TimelineEntry:
+    """Link the call to the caller's first; returns the new ticket's timeline entry."""
     ticket.repeat_of_ticket_id = first.id
     ticket.repeat_count = count
     ticket.repeat_flag = repeat_flag(count, rules)
@@ -265,16 +361,17 @@ def _mark_repeat(
         "repeat_count": count,
         "repeat_flag": ticket.repeat_flag,
     }
+    own = _entry(
+        ticket,
+        now,
+        "repeat_call",
+        f"{prominent}重复来电：来电人 {days} 天内第 {count} 次反映此事项"
+        f"（首次工单 {first.ticket_number}）",
+        details,
+    )
     session.add_all(
         [
-            _entry(
-                ticket,
-                now,
-                "repeat_call",
-                f"{prominent}重复来电：来电人 {days} 天内第 {count} 次反映此事项"
-                f"（首次工单 {first.ticket_number}）",
-                details,
-            ),
+            own,
             _entry(
                 first,
                 now,
@@ -284,6 +381,7 @@ def _mark_repeat(
             ),
         ]
     )
+    return own
 
 
 # --- joining and leaving a master ----------------------------------------------------------------
@@ -308,7 +406,8 @@ async def _join(
     similarity: float | None,
     actor: str,
     now: datetime,
-) -> None:
+) -> TimelineEntry:
+    """Make ``ticket`` one more caller on ``master``; returns the ticket's timeline entry."""
     master.caller_count += 1
     master.updated_at = now
     ticket.status = "merged"
@@ -326,21 +425,33 @@ async def _join(
         )
     )
     how = "自动并单" if automatic else "人工并单"
-    details = {"master_ticket_id": str(master.id), "automatic": automatic, "reason": reason}
+    details = {
+        "master_ticket_id": str(master.id),
+        "master_ticket_number": master.ticket_number,
+        "caller_count": master.caller_count,
+        "automatic": automatic,
+        "reason": reason,
+    }
+    own = _entry(
+        ticket,
+        now,
+        "merged",
+        f"{how}：并入 {master.ticket_number}，共 {master.caller_count} 位来电人（{reason}）",
+        details,
+    )
     session.add_all(
         [
-            _entry(
-                ticket, now, "merged", f"{how}：并入 {master.ticket_number}（{reason}）", details
-            ),
+            own,
             _entry(
                 master,
                 now,
                 "caller_added",
                 f"{how}：{ticket.ticket_number} 并入本工单，共 {master.caller_count} 位来电人",
-                {**details, "ticket_id": str(ticket.id), "caller_count": master.caller_count},
+                {**details, "ticket_id": str(ticket.id)},
             ),
         ]
     )
+    return own
 
 
 async def _leave(
@@ -379,7 +490,9 @@ def _merged_data(
     )
 
 
-def _entry(ticket: Ticket, at: datetime, step: str, summary: str, details: dict) -> TimelineEntry:
+def _entry(
+    ticket: Ticket | Row[Any], at: datetime, step: str, summary: str, details: dict
+) -> TimelineEntry:
     return TimelineEntry(
         ticket_id=ticket.id, at=at, step=step, service="intake", summary=summary, details=details
     )
@@ -529,42 +642,12 @@ def _split_data(
     ticket: Ticket, master: Ticket, phone_hash_key: str, *, reason: str, actor: str, now: datetime
 ) -> TicketSplitData:
     return TicketSplitData(
-        ticket_id=ticket.id,
-        ticket_number=ticket.ticket_number,
-        channel=ticket.channel,
-        description=ticket.description,
-        category=category_of(ticket),
-        urgency=ticket.urgency,
-        disposition=ticket.disposition,
-        dispositions=ticket.dispositions,
-        risk_level=ticket.risk_level,
-        location=location_of(ticket),
-        area_code=ticket.area_code,
-        caller=CallerSummary(
-            name_masked=mask_name(ticket.caller_name),
-            phone_masked=mask_phone(ticket.caller_phone),
-            phone_hash=_phone_hash(ticket.caller_phone, phone_hash_key),
-        ),
-        reported_at=ticket.reported_at,
-        registered_at=ticket.registered_at,
-        registered_by=ticket.registered_by,
-        external_ref=ticket.external_ref,
-        external_received_at=ticket.external_received_at,
-        attachments=ticket.attachments or [],
-        repeat_of_ticket_id=ticket.repeat_of_ticket_id,
-        repeat_count=ticket.repeat_count,
+        **registered_data(ticket, phone_hash_key).model_dump(),
         split_from_ticket_id=master.id,
         reason=reason,
         split_by=actor,
         split_at=now,
     )
-
-
-def _phone_hash(phone: str | None, key: str) -> str | None:
-    # Must equal tickets._phone_hash: consumers match callers across events by this value.
-    if not phone:
-        return None
-    return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
 def _event(event_class, data, ticket: Ticket, now: datetime):  # type: ignore[no-untyped-def]

@@ -21,8 +21,13 @@ from pingan_intake.models import ticket_number_sequence
 async def next_ticket_number(
     session: AsyncSession, *, prefix: str, now: datetime, timezone: str
 ) -> str:
-    day = now.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
     sequence = await session.scalar(ticket_number_sequence.next_value())
+    return ticket_number(prefix, now, timezone, sequence)
+
+
+def ticket_number(prefix: str, now: datetime, timezone: str, sequence: int) -> str:
+    """From a sequence value already fetched (registration fetches it with another statement)."""
+    day = now.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
     return format_ticket_number(prefix, day, sequence)
 
 

@@ -79,7 +79,7 @@ def service(sub: Subcategory) -> dict[str, Any]:
         "description": f"{GROUP_LABELS.get(sub.group.value, sub.group.value)}：{sub.label}",
         "metadata": False,
         "type": "realtime",
-        "keywords": ",".join(sub.cues[:5]),
+        "keywords": ",".join(sub.keywords[:5]),
         "group": GROUP_LABELS.get(sub.group.value, sub.group.value),
     }
 

@@ -9,14 +9,26 @@ from pingan_intake.schemas import (
     CallerOut,
     CategoryOut,
     LocationOut,
+    MasterRef,
+    TicketCaller,
+    TicketCallers,
     TicketRead,
     TicketSummary,
     TimelineEntryOut,
 )
 
 
-def ticket_read(ticket: Ticket, timeline: list[TimelineEntry], *, clear: bool) -> TicketRead:
+def ticket_read(
+    ticket: Ticket,
+    timeline: list[TimelineEntry],
+    *,
+    clear: bool,
+    master: Ticket | None = None,
+) -> TicketRead:
+    """``master``: the ticket this one is merged into, if the caller looked it up."""
     return TicketRead(
+        **_links(ticket),
+        merged_into=_master_ref(ticket, master),
         id=ticket.id,
         ticket_number=ticket.ticket_number,
         channel=ticket.channel,
@@ -57,6 +69,47 @@ def ticket_read(ticket: Ticket, timeline: list[TimelineEntry], *, clear: bool) -
     )
 
 
+def _links(ticket: Ticket) -> dict:
+    return {
+        "master_ticket_id": ticket.master_ticket_id,
+        "caller_count": ticket.caller_count or 1,
+        "repeat_of_ticket_id": ticket.repeat_of_ticket_id,
+        "repeat_count": ticket.repeat_count or 1,
+        "repeat_flag": ticket.repeat_flag,
+    }
+
+
+def _master_ref(ticket: Ticket, master: Ticket | None) -> MasterRef | None:
+    if master is None or ticket.master_ticket_id != master.id:
+        return None
+    return MasterRef(
+        id=master.id, ticket_number=master.ticket_number, caller_count=master.caller_count
+    )
+
+
+def ticket_callers(master: Ticket, merged: list[Ticket], *, clear: bool) -> TicketCallers:
+    return TicketCallers(
+        master_ticket_id=master.id,
+        master_ticket_number=master.ticket_number,
+        caller_count=master.caller_count,
+        callers=[_ticket_caller(t, t is master, clear=clear) for t in [master, *merged]],
+    )
+
+
+def _ticket_caller(ticket: Ticket, is_master: bool, *, clear: bool) -> TicketCaller:
+    return TicketCaller(
+        ticket_id=ticket.id,
+        ticket_number=ticket.ticket_number,
+        master=is_master,
+        status=ticket.status,
+        caller=_caller(ticket, clear=clear),
+        description=ticket.description,
+        registered_at=ticket.registered_at,
+        repeat_count=ticket.repeat_count or 1,
+        repeat_flag=ticket.repeat_flag,
+    )
+
+
 def _caller(ticket: Ticket, *, clear: bool) -> CallerOut:
     if clear:
         return CallerOut(
@@ -74,6 +127,7 @@ def _caller(ticket: Ticket, *, clear: bool) -> CallerOut:
 
 def ticket_summary(ticket: Ticket) -> TicketSummary:
     return TicketSummary(
+        **_links(ticket),
         id=ticket.id,
         ticket_number=ticket.ticket_number,
         channel=ticket.channel,

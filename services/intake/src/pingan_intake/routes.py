@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated
+from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -20,13 +21,15 @@ from pingan_intake import audit, csv_export, overrides
 from pingan_intake.classification import Classification, classify
 from pingan_intake.models import ApiClient, Ticket
 from pingan_intake.phones import normalise_phone, to_e164
-from pingan_intake.presentation import ticket_read, ticket_summary
+from pingan_intake.presentation import ticket_callers, ticket_read, ticket_summary
 from pingan_intake.schemas import (
     AlternativeOut,
     CallerContact,
     ClassificationOut,
     ClassifyRequest,
     ReclassifyRequest,
+    RepeatFlag,
+    TicketCallers,
     TicketCreate,
     TicketRead,
     TicketSummary,
@@ -39,7 +42,7 @@ from pingan_intake.ticket_search import (
     cursor_after,
     search_query,
 )
-from pingan_intake.tickets import find_ticket, register_ticket, timeline_of
+from pingan_intake.tickets import find_ticket, master_of, register_ticket, timeline_of
 
 router = APIRouter(prefix="/v1", tags=["tickets"])
 
@@ -48,6 +51,7 @@ Submitter = Annotated[
     Depends(require("operator", "grid_worker", "dispatcher", "admin", allow_api_key=True)),
 ]
 Reader = Annotated[Principal, Depends(require(*Role, allow_api_key=True))]
+StaffReader = Annotated[Principal, Depends(require(*Role))]
 Corrector = Annotated[Principal, Depends(require("operator", "dispatcher", "admin"))]
 TrainingReader = Annotated[Principal, Depends(require("admin", "analyst"))]
 ContactReader = Annotated[Principal, Depends(require("operator", "dispatcher", allow_api_key=True))]
@@ -100,7 +104,9 @@ async def create_ticket(
     if not registration.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/tickets/{registration.ticket.id}"
-    return ticket_read(registration.ticket, registration.timeline, clear=False)
+    return ticket_read(
+        registration.ticket, registration.timeline, clear=False, master=registration.master
+    )
 
 
 def ticket_filters(
@@ -122,6 +128,15 @@ def ticket_filters(
         str | None,
         Query(max_length=32, description="Operators and dispatchers only, with a reason"),
     ] = None,
+    repeat_flag: Annotated[
+        RepeatFlag | None, Query(description="Repeat calls (重复来电): repeat or third_call")
+    ] = None,
+    merged_into: Annotated[
+        UUID | None, Query(description="The calls merged into this master ticket (by id)")
+    ] = None,
+    master: Annotated[
+        bool | None, Query(description="true: tickets with merged callers (并单); false: without")
+    ] = None,
 ) -> TicketFilters:
     filters = TicketFilters(
         registered_from=registered_from,
@@ -135,6 +150,9 @@ def ticket_filters(
         grid=grid,
         area_code=area_code,
         caller_phone=_phone_filter(caller_phone),
+        repeat_flag=repeat_flag,
+        merged_into=merged_into,
+        master=master,
     )
     check_range(filters)
     return filters
@@ -252,13 +270,47 @@ async def get_ticket(
     async with runtime.transaction(one_snapshot=True) as session:
         ticket = await _visible_ticket(session, ticket_ref, principal)
         timeline = await timeline_of(session, ticket.id)
+        master = await master_of(session, ticket)
     if clear:
         assert reason is not None
         fields = audit.personal_fields(ticket)
         await audit.record_reads(
             runtime, principal, [(ticket.id, fields)], reason=reason, access="ticket_read"
         )
-    return ticket_read(ticket, timeline, clear=clear)
+    return ticket_read(ticket, timeline, clear=clear, master=master)
+
+
+@router.get(
+    "/tickets/{ticket_ref}/callers",
+    response_model=TicketCallers,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Every caller on a matter (并单): the master's and the calls merged into it",
+)
+async def list_callers(
+    ticket_ref: TicketRef,
+    principal: StaffReader,
+    runtime: RuntimeDep,
+    reason: Reason = None,
+) -> TicketCallers:
+    """For a merged call, the callers of the master it was merged into. Masked unless asked
+    with a reason by a role that may unmask; each clear read is audited, one row per ticket."""
+    clear = audit.wants_clear_values(principal, reason)
+    async with runtime.transaction(one_snapshot=True) as session:
+        ticket = await _visible_ticket(session, ticket_ref, principal)
+        master = await master_of(session, ticket) or ticket
+        ensure_area(principal, master.area_code)
+        merged = list(
+            await session.scalars(
+                select(Ticket)
+                .where(Ticket.master_ticket_id == master.id)
+                .order_by(Ticket.registered_at, Ticket.id)
+            )
+        )
+    if clear:
+        assert reason is not None
+        reads = [(t.id, audit.personal_fields(t)) for t in (master, *merged)]
+        await audit.record_reads(runtime, principal, reads, reason=reason, access="callers_read")
+    return ticket_callers(master, merged, clear=clear)
 
 
 async def _visible_ticket(session, ticket_ref: str, principal: Principal) -> Ticket:  # type: ignore[no-untyped-def]

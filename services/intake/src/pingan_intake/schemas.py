@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -180,7 +180,36 @@ class TimelineEntryOut(BaseModel):
     details: dict
 
 
-class TicketRead(BaseModel):
+RepeatFlag = Literal["repeat", "third_call"]
+
+
+class MasterRef(BaseModel):
+    """The master ticket a call was merged into (并单), as the operator is told at once."""
+
+    id: UUID
+    ticket_number: str = Field(examples=["QS20261123000123"])
+    caller_count: int = Field(description="Callers on the master's matter, this one included")
+
+
+class DuplicateLinks(BaseModel):
+    """并单 and 重复来电: where a ticket stands among the calls about its matter."""
+
+    master_ticket_id: UUID | None = Field(
+        default=None, description="Set while this call is merged into another ticket"
+    )
+    caller_count: int = Field(default=1, description="Callers on this ticket's matter (masters)")
+    repeat_of_ticket_id: UUID | None = Field(
+        default=None, description="The caller's first ticket on this matter (重复来电)"
+    )
+    repeat_count: int = Field(
+        default=1, description="Calls by this caller on this matter in the window, this one too"
+    )
+    repeat_flag: RepeatFlag | None = Field(
+        default=None, description="repeat (2nd call), third_call (3rd call or more: prominent)"
+    )
+
+
+class TicketRead(DuplicateLinks):
     id: UUID
     ticket_number: str
     channel: Channel
@@ -207,10 +236,13 @@ class TicketRead(BaseModel):
     updated_at: datetime
     closed_at: datetime | None = None
     resolution: str | None = None
+    merged_into: MasterRef | None = Field(
+        default=None, description="The master this call was merged into, with its caller count"
+    )
     timeline: list[TimelineEntryOut] = Field(default_factory=list)
 
 
-class TicketSummary(BaseModel):
+class TicketSummary(DuplicateLinks):
     id: UUID
     ticket_number: str
     channel: Channel
@@ -225,6 +257,27 @@ class TicketSummary(BaseModel):
     caller_phone: str | None = Field(description="Masked")
     external_ref: str | None
     registered_at: datetime
+
+
+class TicketCaller(BaseModel):
+    """One caller on a matter: the master's own caller or a call merged into it."""
+
+    ticket_id: UUID
+    ticket_number: str
+    master: bool = Field(description="True for the master ticket's own caller")
+    status: str
+    caller: CallerOut
+    description: str
+    registered_at: datetime
+    repeat_count: int
+    repeat_flag: RepeatFlag | None
+
+
+class TicketCallers(BaseModel):
+    master_ticket_id: UUID
+    master_ticket_number: str
+    caller_count: int
+    callers: list[TicketCaller] = Field(description="The master's caller first, then by time")
 
 
 class ClassifyRequest(BaseModel):

@@ -31,6 +31,9 @@ class TicketFilters:
     grid: str | None = None
     area_code: str | None = None
     caller_phone: str | None = None
+    repeat_flag: str | None = None
+    merged_into: UUID | None = None  # the calls merged into this master
+    master: bool | None = None  # True: tickets with merged callers; False: those without
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -45,6 +48,8 @@ _EQUALS = {
     "township": Ticket.township_code,
     "grid": Ticket.grid_code,
     "caller_phone": Ticket.caller_phone,
+    "repeat_flag": Ticket.repeat_flag,
+    "merged_into": Ticket.master_ticket_id,
 }
 
 
@@ -62,6 +67,8 @@ def search_query(principal: Principal, filters: TicketFilters) -> Select[tuple[T
         value = getattr(filters, name)
         if value is not None:
             query = query.where(column == value)
+    if filters.master is not None:
+        query = query.where(Ticket.caller_count > 1 if filters.master else Ticket.caller_count <= 1)
     if filters.area_code:
         query = query.where(Ticket.area_code.startswith(filters.area_code, autoescape=True))
     if filters.registered_from:

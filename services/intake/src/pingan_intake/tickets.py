@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area, ensure_channel, mask_name, mask_phone
+from pingan_common.auth import Principal, ensure_area, ensure_channel
 from pingan_common.events import (
-    CallerSummary,
     CategoryGroup,
     Channel,
     Disposition,
     EventEnvelope,
     TicketRegistered,
-    TicketRegisteredData,
     Urgency,
 )
 from pingan_common.events.intake import TicketMerged, TicketTransferredToPolice
@@ -35,10 +31,10 @@ from pingan_intake.classification import (
     classification_for_override,
     classify,
 )
-from pingan_intake.event_values import category_of, location_of
-from pingan_intake.merges import DuplicateOutcome, duplicates_gate, merged_event_data
+from pingan_intake.event_values import registered_data
+from pingan_intake.merges import duplicates_gate, merged_event_data, next_number_and_lock
 from pingan_intake.models import IdempotencyKey, Ticket, TimelineEntry
-from pingan_intake.numbering import next_ticket_number
+from pingan_intake.numbering import ticket_number
 from pingan_intake.places import PlaceResolver, ResolvedPlace
 from pingan_intake.schemas import TicketCreate
 
@@ -52,6 +48,15 @@ CHANNELS_BY_ROLE: dict[str, frozenset[Channel]] = {
 }
 
 
+# Text, not the dialect's insert(): ON CONFLICT statements are compiled again on every call
+# (no cache key), which costs more than the insert itself at hundreds a second.
+_REMEMBER_KEY = text(
+    "INSERT INTO idempotency_keys (principal, key, request_hash, ticket_id, created_at)"
+    " VALUES (:principal, :key, :request_hash, :ticket_id, :created_at)"
+    " ON CONFLICT (principal, key) DO NOTHING RETURNING id"
+)
+
+
 class _LostIdempotencyRace(Exception):
     """Another request with the same key committed first; its ticket is the answer."""
 
@@ -62,6 +67,8 @@ class Registration:
     timeline: list[TimelineEntry]
     # False when an idempotent retry found the first ticket.
     created: bool = field(default=True)
+    # The master the call was merged into (并单), if it was.
+    master: Ticket | None = None
 
 
 async def register_ticket(
@@ -69,18 +76,19 @@ async def register_ticket(
 ) -> Registration:
     _check_channel(principal, body.channel)
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    if idempotency_key:
-        earlier = await _earlier_registration(runtime, principal, idempotency_key, request_hash)
-        if earlier is not None:
-            return earlier
     try:
         async with runtime.transaction() as session:
-            ticket, entries = await _create(session, runtime, body, principal)
+            if idempotency_key:
+                # In the registering transaction: a retry costs one lookup, a first try too.
+                earlier = await _earlier_ticket(session, principal, idempotency_key, request_hash)
+                if earlier is not None:
+                    return await _registration_of(session, earlier)
+            ticket, entries, master = await _create(session, runtime, body, principal)
             if idempotency_key:
                 await _remember_key(
                     session, runtime, principal, idempotency_key, request_hash, ticket
                 )
-        return Registration(ticket, entries, created=True)
+        return Registration(ticket, entries, created=True, master=master)
     except _LostIdempotencyRace:
         earlier = await _earlier_registration(
             runtime, principal, idempotency_key or "", request_hash
@@ -96,7 +104,24 @@ async def _earlier_registration(
         ticket = await _earlier_ticket(session, principal, key, request_hash)
         if ticket is None:
             return None
-        return Registration(ticket, await timeline_of(session, ticket.id), created=False)
+        return await _registration_of(session, ticket)
+
+
+async def _registration_of(session: AsyncSession, ticket: Ticket) -> Registration:
+    """An earlier registration as a retry answers it."""
+    return Registration(
+        ticket,
+        await timeline_of(session, ticket.id),
+        created=False,
+        master=await master_of(session, ticket),
+    )
+
+
+async def master_of(session: AsyncSession, ticket: Ticket) -> Ticket | None:
+    """The ticket this one is merged into, if any."""
+    if ticket.master_ticket_id is None:
+        return None
+    return await session.get(Ticket, ticket.master_ticket_id)
 
 
 def _check_channel(principal: Principal, channel: Channel) -> None:
@@ -135,18 +160,15 @@ async def _remember_key(
     request_hash: str,
     ticket: Ticket,
 ) -> None:
-    table = IdempotencyKey.__table__
     inserted = await session.scalar(
-        insert(table)
-        .values(
-            principal=principal.subject,
-            key=key,
-            request_hash=request_hash,
-            ticket_id=ticket.id,
-            created_at=runtime.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["principal", "key"])
-        .returning(table.c.id)
+        _REMEMBER_KEY,
+        {
+            "principal": principal.subject,
+            "key": key,
+            "request_hash": request_hash,
+            "ticket_id": ticket.id,
+            "created_at": runtime.now(),
+        },
     )
     if inserted is None:
         raise _LostIdempotencyRace
@@ -154,7 +176,7 @@ async def _remember_key(
 
 async def _create(
     session: AsyncSession, runtime: Runtime, body: TicketCreate, principal: Principal
-) -> tuple[Ticket, list[TimelineEntry]]:
+) -> tuple[Ticket, list[TimelineEntry], Ticket | None]:
     settings = runtime.settings
     now = runtime.now()
     _check_channel_fields(body)
@@ -163,27 +185,31 @@ async def _create(
     ensure_area(principal, place.area_code)
     result = _classification(body)
     ticket = _new_ticket(body, principal, place, result, now)
-    ticket.ticket_number = await next_ticket_number(
-        session, prefix=settings.ticket_number_prefix, now=now, timezone=settings.local_timezone
+    sequence = await next_number_and_lock(session, ticket)
+    ticket.ticket_number = ticket_number(
+        settings.ticket_number_prefix, now, settings.local_timezone, sequence
     )
     entries = [_registered_entry(ticket)]
-    session.add(ticket)
+    session.add_all([ticket, entries[0]])
+    # One flush for all the registration writes (ticket, timeline, master): the gate reads
+    # first, with the new ticket still pending; the registered entry precedes the gate's.
+    with session.no_autoflush:
+        outcome = await duplicates_gate(
+            session, ticket, now, rules=runtime.state["duplicate_rules"], locked=True
+        )
+    entries.extend(outcome.entries)
     await session.flush()
-    # Its own flush first, so that it precedes whatever the duplicate gate writes.
-    session.add(entries[0])
-    await session.flush()
-    outcome = await duplicates_gate(session, ticket, now)
     if outcome.merged_into is not None:
         merged = merged_event_data(ticket, outcome, now)
         await runtime.publish(session, _event(TicketMerged, merged, ticket))
     else:
-        registered = _registered_data(ticket, settings.phone_hash_key, outcome)
+        registered = registered_data(ticket, settings.phone_hash_key)
         await runtime.publish(session, _event(TicketRegistered, registered, ticket))
         if police.must_transfer(ticket):
             entries.append(
                 await transfer_to_police(session, runtime, ticket, actor=principal.subject, now=now)
             )
-    return ticket, entries
+    return ticket, entries, outcome.merged_into
 
 
 async def transfer_to_police(
@@ -242,6 +268,8 @@ def _new_ticket(
         external_ref=body.incident_number or body.external_ref,
         external_received_at=body.received_by_110_at,
         attachments=[a.model_dump() for a in body.attachments],
+        caller_count=1,
+        repeat_count=1,
         reported_at=body.reported_at or now,
         registered_at=now,
         registered_by=principal.subject,
@@ -339,47 +367,10 @@ def _registered_entry(ticket: Ticket) -> TimelineEntry:
     )
 
 
-def _registered_data(
-    ticket: Ticket, phone_hash_key: str, outcome: DuplicateOutcome
-) -> TicketRegisteredData:
-    return TicketRegisteredData(
-        ticket_id=ticket.id,
-        ticket_number=ticket.ticket_number,
-        channel=ticket.channel,
-        description=ticket.description,
-        category=category_of(ticket),
-        urgency=ticket.urgency,
-        disposition=ticket.disposition,
-        dispositions=ticket.dispositions,
-        risk_level=ticket.risk_level,
-        location=location_of(ticket),
-        area_code=ticket.area_code,
-        caller=CallerSummary(
-            name_masked=mask_name(ticket.caller_name),
-            phone_masked=mask_phone(ticket.caller_phone),
-            phone_hash=_phone_hash(ticket.caller_phone, phone_hash_key),
-        ),
-        reported_at=ticket.reported_at,
-        registered_at=ticket.registered_at,
-        registered_by=ticket.registered_by,
-        external_ref=ticket.external_ref,
-        external_received_at=ticket.external_received_at,
-        attachments=ticket.attachments,
-        repeat_of_ticket_id=outcome.repeat_of.id if outcome.repeat_of else None,
-        repeat_count=outcome.repeat_count,
-    )
-
-
 def _event(event_class: type[E], data: BaseModel, ticket: Ticket) -> E:
     return event_class.create(
         data, subject=str(ticket.id), correlationid=str(ticket.id), time=ticket.registered_at
     )
-
-
-def _phone_hash(phone: str | None, key: str) -> str | None:
-    if not phone:
-        return None
-    return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
 async def find_ticket(
