@@ -160,6 +160,12 @@ class TaskApi:
         assert response.status_code == 200, response.text
         return response.json()
 
+    async def to_reviewed(self, task: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+        """The unit accepts and replies, the dispatcher accepts the reply: ready for callback."""
+        await self.do(task, "accept", role="unit")
+        await self.do(task, "reply", reply, role="unit")
+        return await self.do(task, "review", {"accepted": True})
+
     async def events(
         self, task_id: str, event_class: type[EventEnvelope], count: int = 1
     ) -> list[Any]:

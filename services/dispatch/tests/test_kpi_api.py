@@ -41,9 +41,7 @@ async def test_kpis_count_each_spell_of_a_task_with_a_unit_exactly(api, make_tic
     returned = await api.open(_ticket(make_ticket))
     unsatisfied = await api.open(_ticket(make_ticket))
     for task in (satisfied, unsatisfied):
-        await api.do(task, "accept", role="unit")
-        await api.do(task, "reply", REPLY, role="unit")
-        await api.do(task, "review", {"accepted": True})
+        await api.to_reviewed(task, REPLY)
     await api.do(satisfied, "callback", {"verdict": "satisfied", "resolved": True}, role="operator")
     await api.do(
         unsatisfied, "callback", {"verdict": "unsatisfied", "resolved": False}, role="operator"

@@ -109,9 +109,7 @@ async def test_a_ticket_merged_into_another_cancels_its_task(api, make_ticket, d
 
 async def test_a_retraction_after_the_task_closed_changes_nothing(api, make_ticket, dispatch):
     task = await api.open(make_ticket())
-    await api.do(task, "accept", role="unit")
-    await api.do(task, "reply", REPLY, role="unit")
-    await api.do(task, "review", {"accepted": True})
+    await api.to_reviewed(task, REPLY)
     await api.do(task, "callback", {"verdict": "satisfied"}, role="operator")
     retraction = _about_ticket(
         TicketRetracted, TicketRetractedData(**_ticket_fields(task), reason="撤单"), task
@@ -211,9 +209,7 @@ async def test_the_citizens_sms_answer_is_the_callback_of_a_reviewed_task(
     api, make_ticket, dispatch
 ):
     task = await api.open(make_ticket())
-    await api.do(task, "accept", role="unit")
-    await api.do(task, "reply", REPLY, role="unit")
-    await api.do(task, "review", {"accepted": True})
+    await api.to_reviewed(task, REPLY)
     answer = _survey(task, "basically_satisfied")
 
     await dispatch.send(answer)

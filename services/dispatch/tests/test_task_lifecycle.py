@@ -340,9 +340,7 @@ async def test_an_unsatisfied_callback_reopens_the_task_with_fresh_deadlines(
     api, make_ticket, dispatch_clock
 ):
     task = await api.open(make_ticket())
-    await api.do(task, "accept", role="unit")
-    await api.do(task, "reply", REPLY, role="unit")
-    await api.do(task, "review", {"accepted": True})
+    await api.to_reviewed(task, REPLY)
     dispatch_clock.advance(timedelta(days=1))
 
     reopened = await api.do(
@@ -369,9 +367,7 @@ async def test_an_unsatisfied_callback_reopens_the_task_with_fresh_deadlines(
 
 async def test_a_dispatcher_reopens_a_closed_task_with_another_unit(api, make_ticket):
     task = await api.open(make_ticket())
-    await api.do(task, "accept", role="unit")
-    await api.do(task, "reply", REPLY, role="unit")
-    await api.do(task, "review", {"accepted": True})
+    await api.to_reviewed(task, REPLY)
     await api.do(task, "callback", {"verdict": "basically_satisfied"}, role="operator")
 
     reopened = await api.do(

@@ -10,17 +10,17 @@ intake's caller-contact endpoint; webhooks go to a real local receiver.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 import pingan_notify.bootstrap as notify_bootstrap
+from pingan_common.db import system_clock
 from pingan_common.events import (
     AlertRaised,
     AlertRaisedData,
@@ -28,6 +28,7 @@ from pingan_common.events import (
     CaseOpened,
     CaseOpenedData,
     Category,
+    EventEnvelope,
     RiskSignal,
     TaskAssigned,
     TaskAssignedData,
@@ -57,8 +58,8 @@ from pingan_common.events.intake import (
 from pingan_common.events.riskassess import AlertAcknowledged, AlertAcknowledgedData
 from pingan_common.events.topics import DISPATCH_TASKS, NOTIFY_DELIVERIES, dead_letter_topic
 from pingan_common.testing.events import ticket_registered
-from pingan_common.testing.harness import ServiceHarness, TopicTail
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.testing.harness import ServiceHarness, service_harness
+from pingan_common.testing.services import TestStack
 from pingan_notify.settings import NotifySettings
 from services.notify.tests.live import Clock, Contacts, Receiver
 from services.notify.tests.sms_gateway import (  # noqa: F401 (fixtures)
@@ -69,6 +70,7 @@ from services.notify.tests.sms_gateway import (  # noqa: F401 (fixtures)
 )
 
 ZONE = ZoneInfo("Asia/Shanghai")
+E = TypeVar("E", bound=EventEnvelope)
 
 
 @pytest.fixture(scope="session")
@@ -87,53 +89,50 @@ def receiver() -> Iterator[Receiver]:
         yield receiver
 
 
-def base_settings(gateway: SmsGateway, contacts: Contacts, **overrides: Any) -> dict[str, Any]:
-    """Settings every notify test module starts from: fast worker, real local gateways."""
-    return {
-        "sms_base_url": gateway.base_url,
-        "intake_base_url": contacts.url,
-        "worker_poll_interval_ms": 50,
-        **overrides,
-    }
-
-
 @asynccontextmanager
 async def notify_service(
-    stack: TestStack, clock: Any = None, **overrides: Any
+    stack: TestStack,
+    gateway: SmsGateway,
+    contacts: Contacts,
+    *,
+    clock: Clock | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[ServiceHarness]:
-    """service_harness, with the service clock a test can move."""
-    settings = await stack.settings(NotifySettings, "notify", **overrides)
-    servers = stack.kafka.bootstrap_servers
-    topics = stack.kafka_settings()
-    async with AsyncExitStack() as exits:
-        producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all")
-        await producer.start()
-        exits.push_async_callback(producer.stop)
-        kwargs = {"clock": clock} if clock is not None else {}
-        service = await exits.enter_async_context(
-            running_service(notify_bootstrap, settings, **kwargs)
-        )
-        tails = []
-        for topic in (NOTIFY_DELIVERIES, dead_letter_topic(DISPATCH_TASKS, "notify")):
-            tail = await TopicTail.open(servers, topics.topic(topic))
-            exits.push_async_callback(tail.consumer.stop)
-            tails.append(tail)
-        yield ServiceHarness(stack, service, producer, *tails, default_role="dispatcher")
+    """A running notify with a fast worker and the real local gateways; ``overrides`` are the
+    test module's settings, ``clock`` a service clock the test can move."""
+    settings = await stack.settings(
+        NotifySettings,
+        "notify",
+        sms_base_url=gateway.base_url,
+        intake_base_url=contacts.url,
+        worker_poll_interval_ms=50,
+        **overrides,
+    )
+    async with service_harness(
+        stack,
+        notify_bootstrap,
+        settings,
+        published=NOTIFY_DELIVERIES,
+        dead_letters=dead_letter_topic(DISPATCH_TASKS, "notify"),
+        default_role="dispatcher",
+        clock=clock or system_clock,
+    ) as harness:
+        yield harness
 
 
 @pytest.fixture(scope="module")
 async def notify(
-    postgres: Any,
-    kafka: Any,
-    test_auth: Any,
+    module_stack: TestStack,
     sms_gateway_server: SmsGateway,  # noqa: F811 (the fixture imported above)
     contacts: Contacts,
 ) -> AsyncIterator[ServiceHarness]:
-    stack = TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
-    overrides = base_settings(
-        sms_gateway_server, contacts, alert_repeat_interval_s=0.3, alert_repeat_max=2
-    )
-    async with notify_service(stack, **overrides) as harness:
+    async with notify_service(
+        module_stack,
+        sms_gateway_server,
+        contacts,
+        alert_repeat_interval_s=0.3,
+        alert_repeat_max=2,
+    ) as harness:
         yield harness
 
 
@@ -244,13 +243,8 @@ class Events:
     @staticmethod
     def ticket_merged(*, automatic: bool = True) -> TicketMerged:
         ticket_id, master_id = uuid4(), uuid4()
-        now = datetime.now(UTC)
         data = TicketMergedData(
-            ticket_id=ticket_id,
-            ticket_number=_ticket_number(ticket_id),
-            area_code="33119900100101",
-            actor="system",
-            occurred_at=now,
+            **_ticket_change(ticket_id, datetime.now(UTC)),
             master_ticket_id=master_id,
             master_ticket_number=_ticket_number(master_id),
             caller_count=2,
@@ -282,43 +276,21 @@ class Events:
         assigned: TaskAssigned, *, supervisor: str | None = "331199-CC"
     ) -> TaskDeadlineWarning:
         data = TaskDeadlineWarningData(
-            task_id=assigned.data.task_id,
-            ticket_id=assigned.data.ticket_id,
-            ticket_number=assigned.data.ticket_number,
-            unit_code=assigned.data.unit_code,
-            area_code=assigned.data.area_code,
-            actor="system",
-            occurred_at=datetime.now(UTC),
-            deadline="handle",
-            due_at=assigned.data.due_at,
-            supervisor_unit_code=supervisor,
-            elapsed_fraction=0.8,
+            **_handling_deadline(assigned), supervisor_unit_code=supervisor, elapsed_fraction=0.8
         )
-        return TaskDeadlineWarning.create(
-            data, subject=str(assigned.data.task_id), correlationid=assigned.correlationid
-        )
+        return _about_task(assigned, TaskDeadlineWarning, data)
 
     @staticmethod
     def escalated(
         assigned: TaskAssigned, *, to: str = "331199001-ZZ", leaders: tuple[str, ...] = ()
     ) -> TaskEscalated:
         data = TaskEscalatedData(
-            task_id=assigned.data.task_id,
-            ticket_id=assigned.data.ticket_id,
-            ticket_number=assigned.data.ticket_number,
-            unit_code=assigned.data.unit_code,
-            area_code=assigned.data.area_code,
-            actor="system",
-            occurred_at=datetime.now(UTC),
-            deadline="handle",
-            due_at=assigned.data.due_at,
+            **_handling_deadline(assigned),
             supervisor_unit_code=to,
             escalated_to_unit_code=to,
             on_duty_leader_ids=list(leaders),
         )
-        return TaskEscalated.create(
-            data, subject=str(assigned.data.task_id), correlationid=assigned.correlationid
-        )
+        return _about_task(assigned, TaskEscalated, data)
 
     @staticmethod
     def unit_changed(
@@ -394,11 +366,7 @@ class Events:
         ticket_id = uuid4()
         now = datetime.now(UTC)
         data = PoliceFeedbackData(
-            ticket_id=ticket_id,
-            ticket_number=_ticket_number(ticket_id),
-            area_code="33119900100101",
-            actor="system",
-            occurred_at=now,
+            **_ticket_change(ticket_id, now),
             incident_number="110-20261123-0042",
             resolution="handled",
             outcome="噪音已制止，双方已调解",
@@ -406,6 +374,39 @@ class Events:
             closed_at=now,
         )
         return PoliceFeedback.create(data, subject=str(ticket_id), correlationid=str(ticket_id))
+
+
+def _ticket_change(ticket_id: UUID, now: datetime) -> dict[str, Any]:
+    """What intake's events about a change to a ticket all carry; the system made it."""
+    return {
+        "ticket_id": ticket_id,
+        "ticket_number": _ticket_number(ticket_id),
+        "area_code": "33119900100101",
+        "actor": "system",
+        "occurred_at": now,
+    }
+
+
+def _handling_deadline(assigned: TaskAssigned) -> dict[str, Any]:
+    """What the scanner's events about the assigned task's handling deadline all carry."""
+    data = assigned.data
+    return {
+        "task_id": data.task_id,
+        "ticket_id": data.ticket_id,
+        "ticket_number": data.ticket_number,
+        "unit_code": data.unit_code,
+        "area_code": data.area_code,
+        "actor": "system",
+        "occurred_at": datetime.now(UTC),
+        "deadline": "handle",
+        "due_at": data.due_at,
+    }
+
+
+def _about_task(assigned: TaskAssigned, event_class: type[E], data: Any) -> E:
+    return event_class.create(
+        data, subject=str(assigned.data.task_id), correlationid=assigned.correlationid
+    )
 
 
 @pytest.fixture

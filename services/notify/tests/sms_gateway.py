@@ -30,10 +30,23 @@ import httpx
 import pytest
 import uvicorn
 
-from pingan_notify.sms import AliyunStyleSmsProvider, TencentStyleSmsProvider
+from pingan_notify.sms import AliyunStyleSmsProvider, SmsMessage, TencentStyleSmsProvider
 from pingan_notify.sms_simulator import Gateway, SimulatorConfig, create_app
+from pingan_notify.templates import default_catalog, preview
 
-__all__ = ["SmsGateway", "running_sms_gateway", "serve_in_thread", "sms_gateway"]
+__all__ = ["SmsGateway", "running_sms_gateway", "serve_in_thread", "sms_gateway", "template_sms"]
+
+
+def template_sms(template: str, *, phone: str, ticket_number: str) -> SmsMessage:
+    """A message as notify would send it: one of the default catalog's SMS templates, rendered."""
+    rendered = preview(template, {"ticket_number": ticket_number})
+    return SmsMessage(
+        phone=phone,
+        sign_name=default_catalog().sign_name,
+        template_code=rendered.template_code or "",
+        params=rendered.params,
+        text=rendered.text,
+    )
 
 
 @contextmanager

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 import pingan_notify.bootstrap as notify_bootstrap
-from pingan_common.auth.dev_issuer import issue_token
-from pingan_common.testing.services import TEST_ISSUER, eventually, running_service
+from pingan_common.testing.services import eventually, running_service
 from services.notify.tests.live import SseClient, serve_here
 
 TOWNSHIP_1 = {"area": "331199001", "unit": "331199001-ZZ"}
@@ -167,15 +166,7 @@ async def test_the_stream_needs_a_staff_token(notify, live_url):
 
 
 def citizen_token(notify) -> str:  # type: ignore[no-untyped-def]
-    return issue_token(
-        notify.stack.auth.keys_dir,
-        subject="citizen1",
-        name="群众",
-        roles=["citizen"],
-        area="331199",
-        unit=None,
-        issuer=TEST_ISSUER,
-    )
+    return notify.stack.auth.token_with("citizen1", name="群众", roles=["citizen"], area="331199")
 
 
 # --- recipients from the directory ---------------------------------------------------------

@@ -6,10 +6,9 @@ are about a fresh ticket, so tests don't see each other's deliveries.
 
 from __future__ import annotations
 
-from pingan_common.auth.dev_issuer import issue_token
 from pingan_common.events import DeliverySent, EventEnvelope
 from pingan_common.events.topics import DISPATCH_TASKS
-from pingan_common.testing.services import TEST_ISSUER, eventually
+from pingan_common.testing.services import eventually
 
 
 def deliveries_of(notify, event: EventEnvelope, role: str | None = None, **claims: str):  # type: ignore[no-untyped-def]
@@ -167,15 +166,7 @@ async def test_a_user_with_neither_area_nor_unit_sees_no_delivery(notify, events
     raised = events.alert_raised(level="red", area_code="331199001")
     await notify.send(raised)
     await eventually(lambda: deliveries_counted(notify, raised, 2))
-    token = issue_token(
-        notify.stack.auth.keys_dir,
-        subject="nowhere1",
-        name="无辖区",
-        roles=["leader"],
-        area="",
-        unit=None,
-        issuer=TEST_ISSUER,
-    )
+    token = notify.stack.auth.token_with("nowhere1", name="无辖区", roles=["leader"], area="")
 
     response = await notify.client.get(
         "/v1/deliveries",
@@ -188,15 +179,7 @@ async def test_a_user_with_neither_area_nor_unit_sees_no_delivery(notify, events
 
 
 async def test_listing_deliveries_needs_a_token_and_a_staff_role(notify):
-    token = issue_token(
-        notify.stack.auth.keys_dir,
-        subject="citizen1",
-        name="群众",
-        roles=["citizen"],
-        area="331199",
-        unit=None,
-        issuer=TEST_ISSUER,
-    )
+    token = notify.stack.auth.token_with("citizen1", name="群众", roles=["citizen"], area="331199")
 
     anonymous = await notify.client.get("/v1/deliveries")
     citizen = await notify.client.get(

@@ -24,7 +24,7 @@ from pingan_common.events import parse_event
 from pingan_common.events.notify import SurveyAnswered
 from pingan_common.testing.harness import ServiceHarness
 from pingan_common.testing.services import TestStack, eventually
-from services.notify.tests.conftest import base_settings, notify_service
+from services.notify.tests.conftest import notify_service
 from services.notify.tests.live import Clock, serve_here
 
 COUNTY = ZoneInfo("Asia/Shanghai")
@@ -35,20 +35,20 @@ CLOCK = Clock()
 
 @pytest.fixture(scope="module")
 async def notify(
-    postgres: Any, kafka: Any, test_auth: Any, sms_gateway_server: Any, contacts: Any
+    module_stack: TestStack, sms_gateway_server: Any, contacts: Any
 ) -> AsyncIterator[ServiceHarness]:
-    stack = TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
-    overrides = base_settings(
+    async with notify_service(
+        module_stack,
         sms_gateway_server,
         contacts,
+        clock=CLOCK,
         sms_rate_limit_per_recipient=2,
         sms_rate_limit_window_s=3600,
         sms_daily_budget_segments=4,
         sms_budget_near_ratio=0.5,
         retry_base_s=0.05,
         retry_cap_s=0.1,
-    )
-    async with notify_service(stack, clock=CLOCK, **overrides) as harness:
+    ) as harness:
         yield harness
 
 

@@ -20,7 +20,7 @@ from pingan_common.events import EventEnvelope, parse_event
 from pingan_common.events.notify import DeliveryDeadLettered, DeliveryFailed
 from pingan_common.testing.harness import ServiceHarness
 from pingan_common.testing.services import TestStack, eventually
-from services.notify.tests.conftest import base_settings, notify_service
+from services.notify.tests.conftest import notify_service
 from services.notify.tests.live import Receiver
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
@@ -30,15 +30,10 @@ ADMIN = {"role": "admin"}
 
 @pytest.fixture(scope="module")
 async def notify(
-    postgres: Any,
-    kafka: Any,
-    test_auth: Any,
-    sms_gateway_server: Any,
-    contacts: Any,
-    receiver: Receiver,
+    module_stack: TestStack, sms_gateway_server: Any, contacts: Any, receiver: Receiver
 ) -> AsyncIterator[ServiceHarness]:
-    stack = TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
-    overrides = base_settings(
+    async with notify_service(
+        module_stack,
         sms_gateway_server,
         contacts,
         retry_base_s=0.05,
@@ -48,8 +43,7 @@ async def notify(
         breaker_cool_down_s=1.0,
         police_feedback_webhook_url=f"{receiver.url}/police110",
         police_feedback_webhook_secret=SECRET,
-    )
-    async with notify_service(stack, **overrides) as harness:
+    ) as harness:
         yield harness
 
 

@@ -20,8 +20,7 @@ from pingan_notify.sms import (
     count_segments,
     tc3_signature,
 )
-from pingan_notify.templates import default_catalog, preview
-from services.notify.tests.sms_gateway import running_sms_gateway
+from services.notify.tests.sms_gateway import running_sms_gateway, template_sms
 
 # The sms_gateway fixtures (until notify's conftest.py registers them for every test module).
 pytest_plugins = ["services.notify.tests.sms_gateway"]
@@ -30,14 +29,7 @@ PHONE = "13800138000"
 
 
 def receipt_sms(phone: str = PHONE, ticket_number: str = "QS20261123000042") -> SmsMessage:
-    rendered = preview("ticket_receipt.sms", {"ticket_number": ticket_number})
-    return SmsMessage(
-        phone=phone,
-        sign_name=default_catalog().sign_name,
-        template_code=rendered.template_code or "",
-        params=rendered.params,
-        text=rendered.text,
-    )
+    return template_sms("ticket_receipt.sms", phone=phone, ticket_number=ticket_number)
 
 
 @pytest.fixture

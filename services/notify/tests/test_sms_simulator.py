@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI, Request
 
 from pingan_notify.sms import SmsMessage, SmsOutcome
-from pingan_notify.templates import default_catalog, preview
-from services.notify.tests.sms_gateway import serve_in_thread
+from pingan_notify.templates import default_catalog
+from services.notify.tests.sms_gateway import serve_in_thread, template_sms
 
 # The sms_gateway fixtures (until notify's conftest.py registers them for every test module).
 pytest_plugins = ["services.notify.tests.sms_gateway"]
@@ -28,14 +28,7 @@ PHONE = "13800138000"
 
 
 def survey_sms(phone: str = PHONE, ticket_number: str = "QS20261123000042") -> SmsMessage:
-    rendered = preview("callback_survey.sms", {"ticket_number": ticket_number})
-    return SmsMessage(
-        phone=phone,
-        sign_name=default_catalog().sign_name,
-        template_code=rendered.template_code or "",
-        params=rendered.params,
-        text=rendered.text,
-    )
+    return template_sms("callback_survey.sms", phone=phone, ticket_number=ticket_number)
 
 
 @dataclass

@@ -176,41 +176,29 @@ def test_every_sms_template_fits_two_segments_with_full_length_values():
         assert catalog.render(template, values).segments <= 2, template.id
 
 
-def test_a_catalog_whose_placeholders_differ_from_its_variables_is_refused():
-    bad = {
-        "sign_name": "测试",
-        "templates": [
-            {
-                "id": "x.sms",
-                "version": 1,
-                "event_type": "pingan.test.x.v1",
-                "channel": "sms",
-                "template_code": "SMS_1",
-                "variables": ["a"],
-                "body": "{a}{b}",
-            }
-        ],
+def one_sms_template_catalog(**changes: object) -> dict[str, object]:
+    """A catalog of one valid SMS template, with ``changes`` made to that template."""
+    template = {
+        "id": "x.sms",
+        "version": 1,
+        "event_type": "pingan.test.x.v1",
+        "channel": "sms",
+        "template_code": "SMS_1",
+        "variables": ["a"],
+        "body": "{a}",
     }
+    return {"sign_name": "测试", "templates": [template | changes]}
+
+
+def test_a_catalog_whose_placeholders_differ_from_its_variables_is_refused():
+    bad = one_sms_template_catalog(body="{a}{b}")
 
     with pytest.raises(TemplateError, match="placeholders"):
         TemplateCatalog.from_json(bad)
 
 
 def test_an_sms_template_without_a_provider_code_is_refused():
-    bad = {
-        "sign_name": "测试",
-        "templates": [
-            {
-                "id": "x.sms",
-                "version": 1,
-                "event_type": "pingan.test.x.v1",
-                "channel": "sms",
-                "template_code": None,
-                "variables": ["a"],
-                "body": "{a}",
-            }
-        ],
-    }
+    bad = one_sms_template_catalog(template_code=None)
 
     with pytest.raises(TemplateError, match="template_code"):
         TemplateCatalog.from_json(bad)

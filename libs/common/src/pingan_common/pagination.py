@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,9 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+
+# A list route's ``limit`` parameter: ``limit: PageLimit = DEFAULT_LIMIT``.
+PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -54,19 +58,31 @@ def cursor_field(position: dict[str, Any], key: str, parse: Any) -> Any:
         raise ProblemError(400, "Bad cursor", "the cursor is not one this API issued") from error
 
 
+def where_given(query: Select[Any], equal: Mapping[Any, object | None]) -> Select[Any]:
+    """Equality filters from a list route's query parameters; one left out (None) is no filter."""
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
 async def fetch_page(
     session: AsyncSession,
     query: Select[Any],
     *,
-    id_column: InstrumentedAttribute[UUID],
+    id_column: InstrumentedAttribute[Any],
     cursor: str | None,
     limit: int,
     item: Callable[[Any], T],
+    cursor_key: str = "id",
+    parse: Callable[[Any], Any] = UUID,
 ) -> Page[T]:
-    """Keyset page over a UUIDv7 id column (ids sort by creation time)."""
+    """Keyset page over a unique column: by default a UUIDv7 id (ids sort by creation time)."""
     position = decode_cursor(cursor)
     if position:
-        query = query.where(id_column > cursor_field(position, "id", UUID))
+        query = query.where(id_column > cursor_field(position, cursor_key, parse))
     rows = list(await session.scalars(query.order_by(id_column).limit(limit + 1)))
-    next_cursor = encode_cursor({"id": str(rows[limit - 1].id)}) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor({cursor_key: str(getattr(rows[limit - 1], id_column.key))})
     return Page(items=[item(row) for row in rows[:limit]], next_cursor=next_cursor)

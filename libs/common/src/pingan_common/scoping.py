@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pingan_common.auth import Principal, ensure_area
-from pingan_common.pagination import Page, fetch_page
+from pingan_common.pagination import Page, fetch_page, where_given
 from pingan_common.problems import NotFound
 from pingan_common.runtime import Runtime
 
@@ -39,9 +39,7 @@ async def scoped_page(
     query = select(model).where(
         visible if visible is not None else within_area(model.area_code, principal)
     )
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(getattr(model, column) == value)
+    query = where_given(query, {getattr(model, name): value for name, value in filters.items()})
     async with runtime.transaction() as session:
         return await fetch_page(
             session, query, id_column=model.id, cursor=cursor, limit=limit, item=item

@@ -8,7 +8,7 @@ Directory*Changed event in the same transaction (``directory_publisher``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -331,18 +331,8 @@ async def save_unit(
     if fields["supervisor_code"] is None:
         centers = await township_centers(session)
         fields["supervisor_code"] = default_supervisor(fields["kind"], fields["area_code"], centers)
-    problems = unit_problems(code, fields, await unit_facts(session, code, fields))
-    if problems:
-        raise DirectoryInvalid(problems)
-    created = unit is None
-    if unit is None:
-        unit = Unit(code=code, version=1, changed_at=now, **fields)
-        session.add(unit)
-    elif not apply_fields(unit, fields, now):
-        return Saved(unit, created=False, changed=False)
-    await session.flush()
-    await publisher.unit(unit)
-    return Saved(unit, created=created, changed=True)
+    _ensure_valid(unit_problems(code, fields, await unit_facts(session, code, fields)))
+    return await _store(session, Unit, {"code": code}, unit, fields, now, publisher.unit)
 
 
 async def save_staff(
@@ -356,18 +346,10 @@ async def save_staff(
 ) -> Saved:
     member = await session.get(StaffEntry, user_id, with_for_update=True)
     _check_version(f"staff {user_id}", member, expected_version)
-    problems = staff_problems(user_id, fields, await session.get(Unit, fields["unit_code"]))
-    if problems:
-        raise DirectoryInvalid(problems)
-    created = member is None
-    if member is None:
-        member = StaffEntry(user_id=user_id, version=1, changed_at=now, **fields)
-        session.add(member)
-    elif not apply_fields(member, fields, now):
-        return Saved(member, created=False, changed=False)
-    await session.flush()
-    await publisher.staff(member)
-    return Saved(member, created=created, changed=True)
+    unit = await session.get(Unit, fields["unit_code"])
+    _ensure_valid(staff_problems(user_id, fields, unit))
+    key = {"user_id": user_id}
+    return await _store(session, StaffEntry, key, member, fields, now, publisher.staff)
 
 
 async def save_roster(
@@ -393,21 +375,37 @@ async def save_roster(
             select(StaffEntry).where(StaffEntry.user_id.in_(user_ids))
         )
     }
-    problems = roster_problems(day, shifts, staff)
+    _ensure_valid(roster_problems(day, shifts, staff))
+    fields = {"shifts": [stored_shift(shift) for shift in shifts], "generated": False}
+    key = {"unit_code": unit_code, "day": day}
+    return await _store(session, Roster, key, roster, fields, now, publisher.roster)
+
+
+def _ensure_valid(problems: list[Problem]) -> None:
     if problems:
         raise DirectoryInvalid(problems)
-    stored = [stored_shift(shift) for shift in shifts]
-    created = roster is None
-    if roster is None:
-        roster = Roster(
-            unit_code=unit_code, day=day, shifts=stored, version=1, generated=False, changed_at=now
-        )
-        session.add(roster)
-    elif not apply_fields(roster, {"shifts": stored, "generated": False}, now):
-        return Saved(roster, created=False, changed=False)
+
+
+async def _store(
+    session: AsyncSession,
+    model: Any,
+    key: Mapping[str, Any],
+    existing: Any,
+    fields: Mapping[str, Any],
+    now: datetime,
+    publish: Callable[[Any], Awaitable[None]],
+) -> Saved:
+    """Insert a new entry or update ``existing``; publish it only if anything changed."""
+    if existing is None:
+        entry = model(**key, **fields, version=1, changed_at=now)
+        session.add(entry)
+    elif apply_fields(existing, fields, now):
+        entry = existing
+    else:
+        return Saved(existing, created=False, changed=False)
     await session.flush()
-    await publisher.roster(roster)
-    return Saved(roster, created=created, changed=True)
+    await publish(entry)
+    return Saved(entry, created=existing is None, changed=True)
 
 
 def stored_shift(shift: Mapping[str, Any]) -> dict[str, str]:

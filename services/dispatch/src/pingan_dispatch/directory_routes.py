@@ -3,9 +3,9 @@ admins change it, and every change is published on ``dispatch.directory.v1``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import Select, tuple_
@@ -15,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pingan_common.auth import CurrentPrincipal, Principal, require
 from pingan_common.pagination import (
     DEFAULT_LIMIT,
-    MAX_LIMIT,
     Page,
+    PageLimit,
     cursor_field,
     decode_cursor,
     encode_cursor,
+    fetch_page,
+    where_given,
 )
 from pingan_common.problems import Conflict, NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
@@ -52,8 +54,6 @@ from pingan_dispatch.models import Roster, StaffEntry, Unit
 router = APIRouter(prefix="/v1/directory", tags=["directory"])
 
 Admin = Annotated[Principal, Depends(require("admin"))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-T = TypeVar("T")
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -79,19 +79,21 @@ async def list_units(
     area: Annotated[str | None, Query(description="Units whose area starts with this")] = None,
     active: bool | None = None,
     cursor: str | None = None,
-    limit: Limit = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[UnitRead]:
-    query = sql_select(Unit)
-    if kind is not None:
-        query = query.where(Unit.kind == kind)
-    if parent is not None:
-        query = query.where(Unit.parent_code == parent)
-    if area is not None:
-        query = query.where(Unit.area_code.startswith(area, autoescape=True))
-    if active is not None:
-        query = query.where(Unit.active.is_(active))
+    equal = {Unit.kind: kind, Unit.parent_code: parent, Unit.active: active}
+    query = _in_area(where_given(sql_select(Unit), equal), Unit.area_code, area)
     async with runtime.transaction() as session:
-        return await _page_by(session, query, Unit.code, "code", cursor, limit, unit_read)
+        return await fetch_page(
+            session,
+            query,
+            id_column=Unit.code,
+            cursor_key="code",
+            parse=str,
+            cursor=cursor,
+            limit=limit,
+            item=unit_read,
+        )
 
 
 @router.get(
@@ -125,19 +127,9 @@ async def put_unit(
     code: str, body: UnitWrite, _: Admin, runtime: RuntimeDep, response: Response
 ) -> UnitRead:
     fields = body.model_dump(include=set(UNIT_FIELDS))
-    saved = await _save(
-        runtime,
-        lambda session, publisher: save_unit(
-            session,
-            code,
-            fields,
-            now=publisher.now,
-            publisher=publisher,
-            expected_version=body.expected_version,
-        ),
-    )
-    response.status_code = 201 if saved.created else 200
-    return unit_read(saved.entry)
+    version = body.expected_version
+    unit = await _save(runtime, response, save_unit, code, fields, expected_version=version)
+    return unit_read(unit)
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -157,20 +149,21 @@ async def list_staff(
     area: str | None = None,
     active: bool | None = None,
     cursor: str | None = None,
-    limit: Limit = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[StaffRead]:
-    query = sql_select(StaffEntry)
-    if unit is not None:
-        query = query.where(StaffEntry.unit_code == unit)
+    equal = {StaffEntry.unit_code: unit, StaffEntry.active: active}
+    query = _in_area(where_given(sql_select(StaffEntry), equal), StaffEntry.area_code, area)
     if role is not None:
         query = query.where(StaffEntry.roles.any(role))
-    if area is not None:
-        query = query.where(StaffEntry.area_code.startswith(area, autoescape=True))
-    if active is not None:
-        query = query.where(StaffEntry.active.is_(active))
     async with runtime.transaction() as session:
-        return await _page_by(
-            session, query, StaffEntry.user_id, "id", cursor, limit, StaffRead.model_validate
+        return await fetch_page(
+            session,
+            query,
+            id_column=StaffEntry.user_id,
+            parse=str,
+            cursor=cursor,
+            limit=limit,
+            item=StaffRead.model_validate,
         )
 
 
@@ -198,19 +191,9 @@ async def put_staff(
     user_id: str, body: StaffWrite, _: Admin, runtime: RuntimeDep, response: Response
 ) -> StaffRead:
     fields = body.model_dump(include=set(STAFF_FIELDS))
-    saved = await _save(
-        runtime,
-        lambda session, publisher: save_staff(
-            session,
-            user_id,
-            fields,
-            now=publisher.now,
-            publisher=publisher,
-            expected_version=body.expected_version,
-        ),
-    )
-    response.status_code = 201 if saved.created else 200
-    return StaffRead.model_validate(saved.entry)
+    version = body.expected_version
+    member = await _save(runtime, response, save_staff, user_id, fields, expected_version=version)
+    return StaffRead.model_validate(member)
 
 
 # --- rosters -------------------------------------------------------------------------------------
@@ -228,13 +211,9 @@ async def list_rosters(
     unit: str | None = None,
     day: date | None = None,
     cursor: str | None = None,
-    limit: Limit = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[RosterRead]:
-    query = sql_select(Roster)
-    if unit is not None:
-        query = query.where(Roster.unit_code == unit)
-    if day is not None:
-        query = query.where(Roster.day == day)
+    query = where_given(sql_select(Roster), {Roster.unit_code: unit, Roster.day: day})
     position = decode_cursor(cursor)
     if position:
         after = (
@@ -269,20 +248,11 @@ async def put_roster(
     response: Response,
 ) -> RosterRead:
     shifts = [shift.model_dump() for shift in body.shifts]
-    saved = await _save(
-        runtime,
-        lambda session, publisher: save_roster(
-            session,
-            unit_code,
-            day,
-            shifts,
-            now=publisher.now,
-            publisher=publisher,
-            expected_version=body.expected_version,
-        ),
+    version = body.expected_version
+    roster = await _save(
+        runtime, response, save_roster, unit_code, day, shifts, expected_version=version
     )
-    response.status_code = 201 if saved.created else 200
-    return roster_read(saved.entry, {})
+    return roster_read(roster, {})
 
 
 def roster_read(roster: Roster, names: dict[str, str]) -> RosterRead:
@@ -299,12 +269,25 @@ def roster_read(roster: Roster, names: dict[str, str]) -> RosterRead:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-async def _save(runtime: Runtime, change: Callable[..., Any]) -> Saved:
-    """Run a directory change and its events in one transaction; map domain errors."""
+async def _save(
+    runtime: Runtime,
+    response: Response,
+    save: Callable[..., Awaitable[Saved]],
+    *arguments: Any,
+    expected_version: int | None,
+) -> Any:
+    """Run ``save`` (``save_unit``, ``save_staff``, ``save_roster``) and its events in one
+    transaction; map domain errors; answer 201 if it created the entry."""
     try:
         async with runtime.transaction() as session:
             publisher = DirectoryPublisher.in_transaction(runtime, session)
-            return await change(session, publisher)
+            saved = await save(
+                session,
+                *arguments,
+                now=publisher.now,
+                publisher=publisher,
+                expected_version=expected_version,
+            )
     except DirectoryInvalid as error:
         raise UnprocessableEntity(
             str(error),
@@ -315,26 +298,15 @@ async def _save(runtime: Runtime, change: Callable[..., Any]) -> Saved:
         ) from error
     except VersionConflict as error:
         raise Conflict(str(error), current_version=error.actual) from error
+    response.status_code = 201 if saved.created else 200
+    return saved.entry
 
 
-async def _page_by(
-    session: AsyncSession,
-    query: Select[Any],
-    column: Any,
-    key: str,
-    cursor: str | None,
-    limit: int,
-    item: Callable[[Any], T],
-) -> Page[T]:
-    """Keyset page over a unique string column."""
-    position = decode_cursor(cursor)
-    if position:
-        query = query.where(column > cursor_field(position, key, str))
-    rows = list(await session.scalars(query.order_by(column).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = encode_cursor({key: getattr(rows[limit - 1], column.key)})
-    return Page(items=[item(row) for row in rows[:limit]], next_cursor=next_cursor)
+def _in_area(query: Select[Any], column: Any, area: str | None) -> Select[Any]:
+    """Entries whose area code starts with ``area``; all of them when it is left out."""
+    if area is None:
+        return query
+    return query.where(column.startswith(area, autoescape=True))
 
 
 async def _shifts_today(session: AsyncSession, unit_code: str, now: datetime) -> list[ShiftRead]:

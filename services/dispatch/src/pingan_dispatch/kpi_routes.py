@@ -95,7 +95,7 @@ async def kpis(
     first, last = _period(first_day, last_day, runtime.now())
     rows = await _rows(runtime, first, last, by)
     if format == "csv":
-        return PlainTextResponse(kpi_csv(rows), media_type="text/csv; charset=utf-8")
+        return _csv(kpi_csv(rows))
     return KpiReport(period_from=first, period_to=last, by=by, rows=[_row_out(r, by) for r in rows])
 
 
@@ -115,13 +115,17 @@ async def ranking(
     first, last = _period(first_day, last_day, runtime.now())
     ranked = rank_townships(await _rows(runtime, first, last, "township"), DEFAULT_YELLOW_CARD_RULE)
     if format == "csv":
-        return PlainTextResponse(ranking_csv(ranked), media_type="text/csv; charset=utf-8")
+        return _csv(ranking_csv(ranked))
     return RankingReport(
         period_from=first,
         period_to=last,
         rule=_describe_rule(),
         townships=[_ranked_out(r) for r in ranked],
     )
+
+
+def _csv(text: str) -> PlainTextResponse:
+    return PlainTextResponse(text, media_type="text/csv; charset=utf-8")
 
 
 async def _rows(runtime, first: date, last: date, by: GroupBy) -> list[KpiRow]:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from sqlalchemy import func, select
@@ -66,16 +66,7 @@ async def list_versions(_: Reader, runtime: RuntimeDep) -> list[RuleSetVersion]:
             select(RoutingRuleSet, rule_count).order_by(RoutingRuleSet.seq.desc())
         )
         return [
-            RuleSetVersion(
-                version=stored.version,
-                base_version=stored.base_version,
-                source=stored.source,
-                active=stored.active,
-                created_at=stored.created_at,
-                created_by=stored.created_by,
-                comment=stored.comment,
-                rule_count=count,
-            )
+            RuleSetVersion(**_version_fields(stored), rule_count=count)
             for stored, count in rows.tuples()
         ]
 
@@ -154,17 +145,24 @@ async def explain_route(
 def rule_set_read(stored: RoutingRuleSet) -> RuleSetRead:
     document = RuleSetDocument.model_validate(stored.document)
     return RuleSetRead(
-        version=stored.version,
-        base_version=stored.base_version,
-        source=stored.source,
-        active=stored.active,
-        created_at=stored.created_at,
-        created_by=stored.created_by,
-        comment=stored.comment,
+        **_version_fields(stored),
         description=document.description,
         department_duties=document.department_duties,
         rules=sorted(document.rules, key=lambda rule: (rule.priority, rule.id)),
     )
+
+
+def _version_fields(stored: RoutingRuleSet) -> dict[str, Any]:
+    """How a stored version of the rules describes itself, in the list and in the read."""
+    return {
+        "version": stored.version,
+        "base_version": stored.base_version,
+        "source": stored.source,
+        "active": stored.active,
+        "created_at": stored.created_at,
+        "created_by": stored.created_by,
+        "comment": stored.comment,
+    }
 
 
 async def _unit_names(session: AsyncSession, codes: tuple[str, ...]) -> dict[str, str]:

@@ -45,7 +45,7 @@ from pingan_common.events.dispatch import (
     TaskOverdue,
 )
 from pingan_common.events.envelope import EventEnvelope
-from pingan_common.outbox import Outbox
+from pingan_common.outbox import Outbox, outbox_row
 from pingan_common.runtime import Runtime
 from pingan_common.workers import PeriodicWorker
 from pingan_dispatch.models import (
@@ -196,7 +196,7 @@ async def _scan_batch(
     if timeline:
         await session.execute(insert(TaskHistory), timeline)
     if events:
-        await session.execute(insert(outbox.table), [_outbox_row(e) for e in events])
+        await session.execute(insert(outbox.table), [outbox_row(e) for e in events])
     return len(rows)
 
 
@@ -260,17 +260,6 @@ def _history_row(row: Row, action: str, now: datetime, details: dict) -> dict[st
         "from_state": row.state,
         "to_state": row.state,
         "details": {key: _json(value) for key, value in details.items()},
-    }
-
-
-def _outbox_row(event: EventEnvelope) -> dict[str, Any]:
-    """The row ``Outbox.add`` writes, for a whole batch in one statement."""
-    return {
-        "event_id": event.id,
-        "event_type": event.type,
-        "topic": event.topic,
-        "message_key": event.subject,
-        "payload": event.model_dump(mode="json"),
     }
 
 

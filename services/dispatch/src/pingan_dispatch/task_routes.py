@@ -7,13 +7,13 @@ FastAPI must see each route's real body class in its signature.
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi import APIRouter, Body, Depends, Header
 from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, ensure_area, require
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import (
     Conflict,
     Forbidden,
@@ -76,7 +76,7 @@ async def list_tasks(
     flagged: bool | None = None,
     alert_id: UUID | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[TaskRead]:
     visible = within_area(Task.area_code, principal)
     if principal.unit_code:

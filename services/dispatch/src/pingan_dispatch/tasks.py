@@ -85,14 +85,17 @@ class Work:
     def fields(self, task: Task) -> dict[str, Any]:
         """What every task event after ``created`` carries (``TaskEventData``)."""
         return {
-            "task_id": task.id,
-            "ticket_id": task.ticket_id,
-            "ticket_number": task.ticket_number,
+            **task_ids(task),
             "unit_code": task.unit_code,
             "area_code": task.area_code,
             "actor": self.actor,
             "occurred_at": self.now,
         }
+
+
+def task_ids(task: Task) -> dict[str, Any]:
+    """The task and its ticket, as every task event names them."""
+    return {"task_id": task.id, "ticket_id": task.ticket_id, "ticket_number": task.ticket_number}
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,7 @@ async def open_task(work: Work, new: NewTask) -> Task | None:
         task,
         TaskCreated,
         TaskCreatedData(
-            task_id=task.id,
-            ticket_id=task.ticket_id,
-            ticket_number=task.ticket_number,
+            **task_ids(task),
             category=new.category,
             urgency=new.urgency,
             area_code=task.area_code,
@@ -247,9 +248,7 @@ async def publish_assigned(work: Work, task: Task, decision: RoutingDecision) ->
         task,
         TaskAssigned,
         TaskAssignedData(
-            task_id=task.id,
-            ticket_id=task.ticket_id,
-            ticket_number=task.ticket_number,
+            **task_ids(task),
             unit_code=task.unit_code,
             unit_name=decision.unit_name,
             co_unit_codes=task.co_unit_codes,

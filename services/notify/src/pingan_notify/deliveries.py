@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic import BaseModel
 from sqlalchemy import bindparam, text
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert as sa_insert
@@ -386,6 +387,18 @@ class DeliveryWriter:
         self, event_class: type[EventEnvelope], data: Any, delivery_id: UUID, trigger: Trigger
     ) -> EventEnvelope:
         return announcement(event_class, data, delivery_id, trigger, self.now)
+
+
+def row_announcement(
+    event_class: type[EventEnvelope],
+    data_class: type[BaseModel],
+    row: Any,
+    now: datetime,
+    **values: Any,
+) -> EventEnvelope:
+    """An event about a stored delivery: the fields all delivery events repeat, plus ``values``."""
+    data = data_class(**delivery_event_data(row), **values)
+    return announcement(event_class, data, row.id, Trigger.of_row(row), now)
 
 
 def announcement(

@@ -135,76 +135,29 @@ class Handlers:
     # --- tasks ----------------------------------------------------------------------------
 
     async def task_created(self, event: TaskCreated, ctx: HandlerContext) -> None:
-        data = event.data
-        await self._remember_task(
-            ctx, data.task_id, data.ticket_id, data.ticket_number, data.area_code, kind=data.kind
-        )
+        await self._remember_task(ctx, event.data, kind=event.data.kind)
 
     async def task_assigned(self, event: TaskAssigned, ctx: HandlerContext) -> None:
         data = event.data
-        await self._remember_task(
-            ctx,
-            data.task_id,
-            data.ticket_id,
-            data.ticket_number,
-            data.area_code,
-            unit_code=data.unit_code,
-            unit_name=data.unit_name,
-            due_at=data.due_at,
-        )
-        await self._assignment(
-            ctx,
-            event,
-            [data.unit_code, *data.co_unit_codes],
-            data.unit_name,
-            data.accept_due_at,
-            data.due_at,
-            urgent=data.urgency == "urgent",
-        )
+        await self._remember_unit(ctx, data, data.unit_name)
+        units = [data.unit_code, *data.co_unit_codes]
+        await self._assignment(ctx, event, units, data.unit_name, urgent=data.urgency == "urgent")
 
     async def task_reassigned(self, event: TaskReassigned, ctx: HandlerContext) -> None:
         data = event.data
-        await self._remember_task(
-            ctx,
-            data.task_id,
-            data.ticket_id,
-            data.ticket_number,
-            data.area_code,
-            unit_code=data.unit_code,
-            unit_name=data.unit_name,
-            due_at=data.due_at,
-        )
+        await self._remember_unit(ctx, data, data.unit_name)
         units = [code for code in [data.unit_code, *data.co_unit_codes] if code]
-        await self._assignment(ctx, event, units, data.unit_name, data.accept_due_at, data.due_at)
+        await self._assignment(ctx, event, units, data.unit_name)
 
     async def task_reopened(self, event: TaskReopened, ctx: HandlerContext) -> None:
         data = event.data
         name = await self._unit_name(ctx, data.task_id, data.unit_code)
-        await self._remember_task(
-            ctx,
-            data.task_id,
-            data.ticket_id,
-            data.ticket_number,
-            data.area_code,
-            unit_code=data.unit_code,
-            unit_name=name,
-            due_at=data.due_at,
-        )
+        await self._remember_unit(ctx, data, name)
         if data.unit_code:
-            await self._assignment(
-                ctx, event, [data.unit_code], name, data.accept_due_at, data.due_at
-            )
+            await self._assignment(ctx, event, [data.unit_code], name)
 
     async def extension_decided(self, event: TaskExtensionDecided, ctx: HandlerContext) -> None:
-        data = event.data
-        await self._remember_task(
-            ctx,
-            data.task_id,
-            data.ticket_id,
-            data.ticket_number,
-            data.area_code,
-            due_at=data.due_at,
-        )
+        await self._remember_task(ctx, event.data, due_at=event.data.due_at)
 
     async def _assignment(
         self,
@@ -212,16 +165,16 @@ class Handlers:
         event: EventEnvelope,
         unit_codes: list[str],
         unit_name: str,
-        accept_due_at: datetime,
-        due_at: datetime,
         *,
         urgent: bool = False,
     ) -> None:
+        """Tell the units a task is theirs, with its sign-in and handling deadlines."""
+        data = event.data
         variables = task_assigned_variables(
             unit_name=unit_name,
-            ticket_number=event.data.ticket_number,
-            accept_due_at=accept_due_at,
-            due_at=due_at,
+            ticket_number=data.ticket_number,
+            accept_due_at=data.accept_due_at,
+            due_at=data.due_at,
         )
         await self._to_units(ctx, event, unit_codes, "task_assigned", variables, urgent=urgent)
 
@@ -359,28 +312,32 @@ class Handlers:
         known = task.unit_name if task is not None and task.unit_code == unit_code else None
         return await directory.unit_name(ctx.session, unit_code, known)
 
+    async def _remember_unit(self, ctx: HandlerContext, data: Any, unit_name: str | None) -> None:
+        """After an assignment, reassignment or reopening: the task's unit and due date."""
+        await self._remember_task(
+            ctx, data, unit_code=data.unit_code, unit_name=unit_name, due_at=data.due_at
+        )
+
     async def _remember_task(
         self,
         ctx: HandlerContext,
-        task_id: Any,
-        ticket_id: Any,
-        ticket_number: str,
-        area_code: str,
+        data: Any,
         *,
         kind: str | None = None,
         unit_code: str | None = None,
         unit_name: str | None = None,
         due_at: datetime | None = None,
     ) -> None:
+        """Upsert the task's context from a task event's ``data`` (ids, ticket number, area)."""
         await ctx.session.execute(
             _REMEMBER_TASK,
             {
-                "task_id": task_id,
-                "ticket_id": ticket_id,
-                "ticket_number": ticket_number,
+                "task_id": data.task_id,
+                "ticket_id": data.ticket_id,
+                "ticket_number": data.ticket_number,
                 "kind": kind or "ticket",
                 "kind_known": kind is not None,
-                "area_code": area_code,
+                "area_code": data.area_code,
                 "unit_code": unit_code,
                 "unit_name": unit_name,
                 "due_at": due_at,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from pingan_common.auth import Principal, Role, auth_context, require
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from pingan_common.pagination import DEFAULT_LIMIT, PageLimit
 from pingan_common.problems import (
     Conflict,
     Forbidden,
@@ -52,7 +52,7 @@ async def list_inbox(
     kind: str | None = Query(default=None, examples=["task.assigned"]),
     ticket_id: UUID | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> InboxPage:
     query = inbox.filtered(principal, status=status, kind=kind, ticket_id=ticket_id)
     async with runtime.transaction() as session:

@@ -11,10 +11,10 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 
 from pingan_common.auth import Principal, Role, require
 from pingan_common.events.notify import DeliveryQueued, DeliveryQueuedData
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, fetch_page
+from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit, fetch_page, where_given
 from pingan_common.problems import Conflict, NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
-from pingan_notify.deliveries import Trigger, announcement, delivery_event_data
+from pingan_notify.deliveries import row_announcement
 from pingan_notify.models import Delivery
 from pingan_notify.schemas import DeliveryRead
 from pingan_notify.state import NotifyState, get_state
@@ -47,9 +47,8 @@ async def list_deliveries(
     created_from: AwareDatetime | None = None,
     created_to: AwareDatetime | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[DeliveryRead]:
-    query = select(Delivery).where(_addressed_to(principal))
     equal = {
         Delivery.channel: channel,
         Delivery.status: status,
@@ -58,9 +57,7 @@ async def list_deliveries(
         Delivery.correlation_id: correlation_id,
         Delivery.trigger_type: trigger_type,
     }
-    for column, value in equal.items():
-        if value is not None:
-            query = query.where(column == value)
+    query = where_given(select(Delivery).where(_addressed_to(principal)), equal)
     if created_from is not None:
         query = query.where(Delivery.created_at >= created_from)
     if created_to is not None:
@@ -120,14 +117,7 @@ async def replay_delivery(
         row.lease_until = None
         row.dead_lettered_at = None
         await runtime.publish(
-            session,
-            announcement(
-                DeliveryQueued,
-                DeliveryQueuedData(**delivery_event_data(row), queued_at=now),
-                row.id,
-                Trigger.of_row(row),
-                now,
-            ),
+            session, row_announcement(DeliveryQueued, DeliveryQueuedData, row, now, queued_at=now)
         )
         result = DeliveryRead.model_validate(row)
     state.nudge_worker()

@@ -132,6 +132,24 @@ def _server_failure(response: httpx.Response, code: str | None, segments: int) -
     )
 
 
+def _refused(
+    response: httpx.Response,
+    code: str | None,
+    message: str | None,
+    segments: int,
+    *,
+    retryable: bool,
+) -> SmsSendResult:
+    """The provider answered and refused: retry only on its codes for "busy, try later"."""
+    return SmsSendResult(
+        SmsOutcome.RETRYABLE if retryable else SmsOutcome.PERMANENT,
+        error_code=code or f"HTTP{response.status_code}",
+        error_message=message or response.text[:200],
+        segments=segments,
+        http_status=response.status_code,
+    )
+
+
 # --- Aliyun-style RPC ----------------------------------------------------------------------
 
 ALIYUN_RETRYABLE_CODES = frozenset(
@@ -215,13 +233,7 @@ class AliyunStyleSmsProvider:
                 http_status=200,
             )
         retryable = code in ALIYUN_RETRYABLE_CODES
-        return SmsSendResult(
-            SmsOutcome.RETRYABLE if retryable else SmsOutcome.PERMANENT,
-            error_code=code or f"HTTP{response.status_code}",
-            error_message=body.get("Message") or response.text[:200],
-            segments=segments,
-            http_status=response.status_code,
-        )
+        return _refused(response, code, body.get("Message"), segments, retryable=retryable)
 
     def parse_receipts(self, payload: Any) -> list[DeliveryReceipt]:
         """Aliyun's SmsReport push: a JSON array of reports."""
@@ -369,7 +381,7 @@ class TencentStyleSmsProvider:
             return _server_failure(response, error.get("Code"), segments)
         if error:
             code, text = error.get("Code", ""), error.get("Message", "")
-            return self._failure(code, text, response, segments)
+            return _tencent_refused(response, code, text, segments)
         # One number per request, so one status.
         status = (body.get("SendStatusSet") or [{}])[0]
         if status.get("Code") == "Ok":
@@ -379,17 +391,8 @@ class TencentStyleSmsProvider:
                 segments=segments,
                 http_status=response.status_code,
             )
-        return self._failure(status.get("Code", ""), status.get("Message", ""), response, segments)
-
-    @staticmethod
-    def _failure(code: str, message: str, response: httpx.Response, segments: int) -> SmsSendResult:
-        retryable = code.startswith(TENCENT_RETRYABLE_PREFIXES)
-        return SmsSendResult(
-            SmsOutcome.RETRYABLE if retryable else SmsOutcome.PERMANENT,
-            error_code=code or f"HTTP{response.status_code}",
-            error_message=message or response.text[:200],
-            segments=segments,
-            http_status=response.status_code,
+        return _tencent_refused(
+            response, status.get("Code", ""), status.get("Message", ""), segments
         )
 
     def parse_receipts(self, payload: Any) -> list[DeliveryReceipt]:
@@ -416,6 +419,13 @@ class TencentStyleSmsProvider:
             )
             for item in items
         ]
+
+
+def _tencent_refused(
+    response: httpx.Response, code: str, message: str, segments: int
+) -> SmsSendResult:
+    retryable = code.startswith(TENCENT_RETRYABLE_PREFIXES)
+    return _refused(response, code, message, segments, retryable=retryable)
 
 
 def _json_or_empty(response: httpx.Response) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -57,24 +57,7 @@ class StreamItem:
 
     @classmethod
     def from_row(cls, row: Any) -> StreamItem:
-        return cls(
-            id=row.id,
-            recipient_kind=row.recipient_kind,
-            recipient=row.recipient,
-            area_code=row.area_code,
-            kind=row.kind,
-            title=row.title,
-            body=row.body,
-            ticket_id=row.ticket_id,
-            ticket_number=row.ticket_number,
-            alert_id=row.alert_id,
-            urgent=row.urgent,
-            requires_ack=row.requires_ack,
-            trigger_time=row.trigger_time,
-            created_at=row.created_at,
-            read_at=row.read_at,
-            acknowledged_at=row.acknowledged_at,
-        )
+        return cls(**{item_field.name: getattr(row, item_field.name) for item_field in fields(cls)})
 
     def visible_to(self, principal: Principal) -> bool:
         return item_visible_to(principal, self.recipient_kind, self.recipient)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -55,36 +56,16 @@ async def preview_template(
             "template", f"{template_id}" + (f" v{body.version}" if body.version else "")
         ) from error
     except MissingTemplateVariable as error:
-        raise UnprocessableEntity(
-            str(error),
-            errors=[
-                {
-                    "field": f"variables.{error.name}",
-                    "message": "missing template variable",
-                    "type": "missing",
-                }
-            ],
-        ) from error
+        raise _bad_variables(error, [error.name], "missing template variable", "missing") from error
     except UnexpectedTemplateVariable as error:
-        raise UnprocessableEntity(
-            str(error),
-            errors=[
-                {
-                    "field": f"variables.{name}",
-                    "message": "not a variable of this template",
-                    "type": "extra_forbidden",
-                }
-                for name in error.names
-            ],
+        raise _bad_variables(
+            error, error.names, "not a variable of this template", "extra_forbidden"
         ) from error
-    return PreviewRead(
-        template_id=rendered.template_id,
-        version=rendered.version,
-        channel=rendered.channel,
-        template_code=rendered.template_code,
-        title=rendered.title,
-        body=rendered.body,
-        text=rendered.text,
-        params=rendered.params,
-        segments=rendered.segments,
-    )
+    return PreviewRead.model_validate(rendered, from_attributes=True)
+
+
+def _bad_variables(
+    error: Exception, names: Iterable[str], message: str, type_: str
+) -> UnprocessableEntity:
+    errors = [{"field": f"variables.{name}", "message": message, "type": type_} for name in names]
+    return UnprocessableEntity(str(error), errors=errors)

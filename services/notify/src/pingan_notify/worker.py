@@ -46,8 +46,7 @@ from pingan_notify.deliveries import (
     DeliveryWriter,
     Recipient,
     Trigger,
-    announcement,
-    delivery_event_data,
+    row_announcement,
 )
 from pingan_notify.metrics import (
     DELIVERIES,
@@ -396,8 +395,11 @@ class DeliveryWorker:
         }
         if row.audience == "citizen":
             values["address"] = None  # the number is needed no longer
-        data = DeliverySentData(
-            **delivery_event_data(row),
+        event = row_announcement(
+            DeliverySent,
+            DeliverySentData,
+            row,
+            now,
             sent_at=now,
             attempts=row.attempts + 1,
             provider_message_id=provider_message_id,
@@ -407,9 +409,7 @@ class DeliveryWorker:
             await s.execute(update(Delivery).where(Delivery.id == row.id).values(**values))
             if row.template_id == SURVEY_TEMPLATE and phone is not None:
                 await survey_sent(s, row.id, self.state.phone_hash(phone), now)
-            await self.runtime.publish(
-                s, announcement(DeliverySent, data, row.id, Trigger.of_row(row), now)
-            )
+            await self.runtime.publish(s, event)
         DELIVERIES.labels(row.channel, "sent").inc()
         SEND_LATENCY.labels(row.channel).observe(latency_ms / 1000)
 
@@ -432,32 +432,26 @@ class DeliveryWorker:
             values |= {"status": "dead_lettered", "dead_lettered_at": now, "next_attempt_at": None}
             if row.audience == "citizen":
                 values["address"] = None
-            event = announcement(
+            event = row_announcement(
                 DeliveryDeadLettered,
-                DeliveryDeadLetteredData(
-                    **delivery_event_data(row),
-                    dead_lettered_at=now,
-                    attempts=attempts,
-                    last_error=error,
-                ),
-                row.id,
-                Trigger.of_row(row),
+                DeliveryDeadLetteredData,
+                row,
                 now,
+                dead_lettered_at=now,
+                attempts=attempts,
+                last_error=error,
             )
         else:
             values |= {"status": "failed", "next_attempt_at": retry_at, "due_at": retry_at}
-            event = announcement(
+            event = row_announcement(
                 DeliveryFailed,
-                DeliveryFailedData(
-                    **delivery_event_data(row),
-                    failed_at=now,
-                    attempts=attempts,
-                    error=error,
-                    next_attempt_at=retry_at,
-                ),
-                row.id,
-                Trigger.of_row(row),
+                DeliveryFailedData,
+                row,
                 now,
+                failed_at=now,
+                attempts=attempts,
+                error=error,
+                next_attempt_at=retry_at,
             )
         async with self._session(session) as s:
             await s.execute(update(Delivery).where(Delivery.id == row.id).values(**values))
@@ -472,12 +466,8 @@ class DeliveryWorker:
             "lease_until": None,
             "last_error": f"held: {hold.reason}",
         }
-        event = announcement(
-            DeliveryQueued,
-            DeliveryQueuedData(**delivery_event_data(row), queued_at=now, not_before=hold.until),
-            row.id,
-            Trigger.of_row(row),
-            now,
+        event = row_announcement(
+            DeliveryQueued, DeliveryQueuedData, row, now, queued_at=now, not_before=hold.until
         )
         async with self.runtime.transaction() as session:
             await session.execute(update(Delivery).where(Delivery.id == row.id).values(**values))

@@ -20,6 +20,7 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from sqlalchemy import text
 
+from pingan_common.db import Clock, system_clock
 from pingan_common.events import EventEnvelope, parse_event
 from pingan_common.settings import ServiceSettings
 from pingan_common.testing.services import RunningService, TestStack, eventually, running_service
@@ -149,14 +150,16 @@ async def service_harness(
     published: str,
     dead_letters: str,
     default_role: str,
+    clock: Clock = system_clock,
 ) -> AsyncIterator[ServiceHarness]:
+    """``clock`` is the service's clock (a test may pass one it can move)."""
     servers = stack.kafka.bootstrap_servers
     topics = stack.kafka_settings()
     async with AsyncExitStack() as exits:
         producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all")
         await producer.start()
         exits.push_async_callback(producer.stop)
-        service = await exits.enter_async_context(running_service(bootstrap, settings))
+        service = await exits.enter_async_context(running_service(bootstrap, settings, clock=clock))
         tails = []
         for topic in (published, dead_letters):
             tail = await TopicTail.open(servers, topics.topic(topic))

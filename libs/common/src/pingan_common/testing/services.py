@@ -53,13 +53,26 @@ class TestAuth:
         subject: str | None = None,
     ) -> str:
         demo = load_county().default_user(role)
-        return issue_token(
-            self.keys_dir,
-            subject=subject or demo.username,
+        return self.token_with(
+            subject or demo.username,
             name=demo.display_name,
             roles=[role],
             area=area or demo.area_code,
             unit=unit or demo.unit_code,
+        )
+
+    def token_with(
+        self, subject: str, *, name: str, roles: list[str], area: str, unit: str | None = None
+    ) -> str:
+        """A token with exactly these claims, for users the demo county has no default for
+        (a citizen, a leader with no area)."""
+        return issue_token(
+            self.keys_dir,
+            subject=subject,
+            name=name,
+            roles=roles,
+            area=area,
+            unit=unit,
             issuer=TEST_ISSUER,
         )
 
