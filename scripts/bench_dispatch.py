@@ -8,7 +8,7 @@
    fired, as in a running system. Then passes every simulated ``--interval`` seconds: the time
    of a pass (median of ``--passes``) with the few stages that fall due in an interval, and
    one catch-up pass after a ``--outage`` of the scanner (many due at once).
-2. Transitions. Against the running stack (``make run``): ``--tasks`` street-light tickets
+2. Transitions. Against the running stack (``make run``): ``--tasks`` varied tickets
    posted to intake, then, once dispatch has assigned them, accept + reply for each with
    ``--concurrency`` clients; transitions per second. Skipped when the stack is not up.
 
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_intake import ticket_bodies
 from sqlalchemy import text
 
 from pingan_common.db import create_engine, session_factory
@@ -45,12 +46,6 @@ from pingan_dispatch.scanner import STAGES, due_query, run_pass
 STACK_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 INTAKE = "http://127.0.0.1:8001"
 DISPATCH = "http://127.0.0.1:8002"
-TICKET = {
-    "channel": "hotline_12345",
-    "description": "人民路的路灯坏了好几天了，晚上很黑，麻烦尽快修一下",
-    "caller": {"name": "测试", "phone": "13800138000"},
-    "location": {"lon": 119.75, "lat": 28.15},
-}
 
 # Open tasks assigned over the last 10 days; the handling span by kind of matter, the stages'
 # markers set for every instant already past (what a running scanner leaves behind).
@@ -184,7 +179,8 @@ async def _plans_use_indexes(engine, at: datetime) -> bool:  # type: ignore[no-u
 # --- 2. transitions through the REST API ------------------------------------------------------
 
 
-def _headers(role: str) -> dict[str, str]:
+def _headers(role: str, unit_code: str | None = None) -> dict[str, str]:
+    """A token of the role's demo user, or of a handler of ``unit_code`` (any unit)."""
     from pingan_common.auth.dev_issuer import issue_token
     from pingan_common.devstack import stack
     from pingan_common.devstack.paths import RunPaths
@@ -192,11 +188,11 @@ def _headers(role: str) -> dict[str, str]:
     user = load_county().default_user(role)
     token = issue_token(
         RunPaths.discover().keys,
-        subject=user.username,
+        subject=f"bench-{role}-{unit_code}" if unit_code else user.username,
         name=user.display_name,
         roles=[role],
-        area=user.area_code,
-        unit=user.unit_code,
+        area=user.area_code if unit_code is None else "331199",
+        unit=unit_code or user.unit_code,
         issuer=stack.ISSUER_URL,
         audience=stack.AUDIENCE,
     )
@@ -206,14 +202,15 @@ def _headers(role: str) -> dict[str, str]:
 async def transitions_bench(args: argparse.Namespace) -> dict[str, Any]:
     if not (tcp_accepts("127.0.0.1", 8001) and tcp_accepts("127.0.0.1", 8002)):
         return {"skipped": "the local stack is not running (make run)"}
-    operator, handler = _headers("operator"), _headers("handler")
+    operator, dispatcher = _headers("operator"), _headers("dispatcher")
     limits = httpx.Limits(max_connections=args.concurrency * 2)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        task_ids = await _assigned_tasks(client, args, operator, handler)
+        assigned = await _assigned_tasks(client, args, operator, dispatcher)
+        handlers = {unit: _headers("handler", unit) for unit in set(assigned.values())}
         # Let the rest of the pipeline (intake timelines, notify) finish with the new tickets.
         await asyncio.sleep(args.settle)
         queue: asyncio.Queue[str] = asyncio.Queue()
-        for task_id in task_ids:
+        for task_id in assigned:
             queue.put_nowait(task_id)
         failures = 0
 
@@ -221,6 +218,7 @@ async def transitions_bench(args: argparse.Namespace) -> dict[str, Any]:
             nonlocal failures
             while not queue.empty():
                 task_id = queue.get_nowait()
+                handler = handlers[assigned[task_id]]
                 for action, body in (("accept", {}), ("reply", {"result": "已修复"})):
                     response = await client.post(
                         f"{DISPATCH}/v1/tasks/{task_id}/{action}", json=body, headers=handler
@@ -230,9 +228,9 @@ async def transitions_bench(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
         elapsed = time.perf_counter() - started
-    transitions = 2 * len(task_ids)
+    transitions = 2 * len(assigned)
     return {
-        "tasks": len(task_ids),
+        "tasks": len(assigned),
         "concurrency": args.concurrency,
         "transitions": transitions,
         "failed": failures,
@@ -241,30 +239,38 @@ async def transitions_bench(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-async def _assigned_tasks(client, args, operator, handler) -> list[str]:  # type: ignore[no-untyped-def]
+async def _assigned_tasks(client, args, operator, dispatcher) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Register varied tickets (distinct matters all over the county, so none merges) until
+    ``--tasks`` of them have an assigned task; returns task id → handling unit."""
     semaphore = asyncio.Semaphore(args.concurrency)
+    bodies = ticket_bodies(seed=int(time.time()), duplicates=False)
 
-    async def register() -> str:
+    async def register() -> str | None:
         async with semaphore:
-            response = await client.post(f"{INTAKE}/v1/tickets", json=TICKET, headers=operator)
+            response = await client.post(
+                f"{INTAKE}/v1/tickets", json=next(bodies), headers=operator
+            )
             response.raise_for_status()
-            return response.json()["id"]
+            ticket = response.json()
+            return ticket["id"] if "task" in ticket["dispositions"] else None
 
-    ticket_ids = await asyncio.gather(*(register() for _ in range(args.tasks)))
+    ticket_ids = [t for t in await asyncio.gather(*(register() for _ in range(args.tasks))) if t]
     tasks: dict[str, str] = {}
+    seen: set[str] = set()
     deadline = time.monotonic() + 120
-    while len(tasks) < len(ticket_ids) and time.monotonic() < deadline:
+    while len(seen) < len(ticket_ids) and time.monotonic() < deadline:
         for ticket_id in ticket_ids:
-            if ticket_id in tasks:
+            if ticket_id in seen:
                 continue
             response = await client.get(
-                f"{DISPATCH}/v1/tasks", params={"ticket_id": ticket_id}, headers=handler
+                f"{DISPATCH}/v1/tasks", params={"ticket_id": ticket_id}, headers=dispatcher
             )
             items = response.json().get("items", [])
-            if items and items[0]["state"] == "assigned":
-                tasks[ticket_id] = items[0]["id"]
+            if items and items[0]["state"] == "assigned" and items[0]["unit_code"]:
+                tasks[items[0]["id"]] = items[0]["unit_code"]
+                seen.add(ticket_id)
         await asyncio.sleep(0.2)
-    return list(tasks.values())
+    return tasks
 
 
 # --- report -------------------------------------------------------------------------------------

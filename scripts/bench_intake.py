@@ -83,20 +83,21 @@ def database_dsn() -> str:
     return IntakeSettings().database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-def ticket_bodies(seed: int | None = None) -> Iterator[dict]:
+def ticket_bodies(seed: int | None = None, *, duplicates: bool = True) -> Iterator[dict]:
     """Endless varied bodies: texts over many subcategories, points spread over the county's
-    grids, a new caller each, plus ~5% second callers about a recent matter at its spot and
-    ~3% callers calling again."""
+    grids, a new caller each, plus (with ``duplicates``) ~5% second callers about a recent
+    matter at its spot and ~3% callers calling again."""
     rng = random.Random(seed)
+    merge_share, repeat_share = (MERGE_SHARE, REPEAT_SHARE) if duplicates else (0.0, 0.0)
     spots = _grid_points()
     phone_base = rng.randrange(10_000_000, 90_000_000)
     recent: list[dict] = []
     for n in itertools.count():
         draw = rng.random()
-        if recent and draw < MERGE_SHARE:
+        if recent and draw < merge_share:
             earlier = rng.choice(recent)
             body = {**earlier, "caller": {"name": "测试", "phone": _phone(phone_base, n)}}
-        elif recent and draw < MERGE_SHARE + REPEAT_SHARE:
+        elif recent and draw < merge_share + repeat_share:
             body = dict(rng.choice(recent))
         else:
             text = rng.choice(DESCRIPTIONS).format(road=rng.choice(ROADS), n=n)
