@@ -1,0 +1,3 @@
+from pingan_notify.sms_simulator.app import main
+
+main()
