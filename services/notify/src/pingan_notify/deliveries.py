@@ -80,6 +80,7 @@ class Trigger:
     ticket_number: str | None
     area_code: str | None
     causation: EventEnvelope | None = None
+    traceparent: str | None = None
 
     @classmethod
     def of(cls, event: EventEnvelope) -> Trigger:
@@ -93,6 +94,7 @@ class Trigger:
             ticket_number=getattr(data, "ticket_number", None),
             area_code=getattr(data, "area_code", None),
             causation=event,
+            traceparent=event.traceparent,
         )
 
     @classmethod
@@ -106,6 +108,7 @@ class Trigger:
             ticket_id=row.ticket_id,
             ticket_number=None,
             area_code=row.area_code,
+            traceparent=row.traceparent,
         )
 
 
@@ -271,6 +274,7 @@ class DeliveryWriter:
             "trigger_event_id": trigger.event_id,
             "trigger_type": trigger.event_type,
             "trigger_time": trigger.time,
+            "traceparent": trigger.traceparent,
             "created_at": self.now,
             "attempts": 0,
         }
@@ -415,6 +419,7 @@ def announcement(
         correlationid=trigger.correlation_id,
         causation=trigger.causation,
         time=now,
+        traceparent=trigger.traceparent,
     )
     if trigger.causation is None:
         event = event.model_copy(update={"causationid": str(trigger.event_id)})

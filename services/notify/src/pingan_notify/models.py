@@ -81,6 +81,8 @@ class Delivery(Base):
     trigger_event_id: Mapped[UUID] = mapped_column(Uuid)
     trigger_type: Mapped[str] = mapped_column(String(200))
     trigger_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the trigger's W3C trace context, so events about the delivery stay in the caller's trace
+    traceparent: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

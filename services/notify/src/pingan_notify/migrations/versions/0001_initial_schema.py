@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("trigger_event_id", sa.Uuid(), nullable=False),
         sa.Column("trigger_type", sa.String(length=200), nullable=False),
         sa.Column("trigger_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("traceparent", sa.String(length=100), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
