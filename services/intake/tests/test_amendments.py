@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from pingan_common.refdata import load_county
-from pingan_intake.models import Ticket, TicketAmendment, messaging
+from pingan_intake.models import TicketAmendment, messaging
+from services.intake.tests.ticket_actions import post_action, stored
 
 OUTBOX = messaging.outbox
 EVENT = "pingan.intake.ticket.{}.v1"
@@ -35,11 +36,13 @@ def call(description: str, **overrides: Any) -> dict:
     return body
 
 
-async def act(api, ticket_ref: str, action: str, body: dict, **kwargs: Any):
-    headers = kwargs.pop("headers", None) or api.headers(kwargs.pop("role", "operator"))
-    if "key" in kwargs:
-        headers = {**headers, "Idempotency-Key": kwargs.pop("key")}
-    return await api.client.post(f"/v1/tickets/{ticket_ref}/{action}", json=body, headers=headers)
+async def gas_leak_called_in_twice(api) -> tuple[dict, dict]:
+    """The master ticket and the second call, merged into it at registration (并单)."""
+    body = call(GAS)
+    master = await api.register(body)
+    merged = await api.register(call("3号楼一楼闻到很浓的煤气味", location=body["location"]))
+    assert merged["status"] == "merged"
+    return master, merged
 
 
 async def events(api, ticket_id: str) -> list[tuple[str, dict]]:
@@ -51,18 +54,15 @@ async def events(api, ticket_id: str) -> list[tuple[str, dict]]:
     return [(row.event_type.split(".")[-2], row.payload["data"]) for row in rows]
 
 
-async def stored(api, ticket_id: str) -> Ticket:
-    async with api.service.runtime.transaction() as session:
-        return await session.get(Ticket, ticket_id)
-
-
 # --- retraction -----------------------------------------------------------------------------------
 
 
 async def test_retraction_publishes_retracted_then_closed_and_closes_the_ticket(api):
     ticket = await api.register(call("门口路灯坏了好几天，晚上很黑"))
 
-    response = await act(api, ticket["ticket_number"], "retract", {"reason": "路灯已经修好了"})
+    response = await post_action(
+        api, ticket["ticket_number"], "retract", {"reason": "路灯已经修好了"}
+    )
 
     assert response.status_code == 200, response.text
     state = response.json()
@@ -83,29 +83,33 @@ async def test_retraction_publishes_retracted_then_closed_and_closes_the_ticket(
 
 async def test_a_closed_ticket_cannot_be_retracted_or_supplemented_again(api):
     ticket = await api.register(call("门口路灯坏了好几天"))
-    assert (await act(api, ticket["id"], "retract", {"reason": "已修好"})).status_code == 200
+    assert (
+        await post_action(api, ticket["id"], "retract", {"reason": "已修好"})
+    ).status_code == 200
 
-    api.expect_problem(await act(api, ticket["id"], "retract", {"reason": "再撤一次"}), 409)
-    api.expect_problem(await act(api, ticket["id"], "supplements", {"text": "补充信息"}), 409)
+    api.expect_problem(await post_action(api, ticket["id"], "retract", {"reason": "再撤一次"}), 409)
+    api.expect_problem(
+        await post_action(api, ticket["id"], "supplements", {"text": "补充信息"}), 409
+    )
     assert len(await events(api, ticket["id"])) == 3
 
 
 async def test_retracting_a_merged_call_leaves_the_master_open_with_one_caller_fewer(api):
-    body = call(GAS)
-    master = await api.register(body)
-    merged = await api.register(call("3号楼一楼闻到很浓的煤气味", location=body["location"]))
-    assert merged["status"] == "merged"
+    master, merged = await gas_leak_called_in_twice(api)
 
-    response = await act(api, merged["id"], "retract", {"reason": "来电人说是自家灶台没关好"})
+    response = await post_action(
+        api, merged["id"], "retract", {"reason": "来电人说是自家灶台没关好"}
+    )
 
     assert response.status_code == 200, response.text
     assert response.json()["master_ticket_id"] is None
     master_row = await stored(api, master["id"])
     assert (master_row.status, master_row.caller_count) == ("registered", 1)
     # The master had a merged caller: its own retraction would drop their matter, so 409.
-    other = await api.register(call("楼道里燃气味道很大", location=body["location"]))
+    same_place = {"grid_code": master["location"]["grid_code"]}
+    other = await api.register(call("楼道里燃气味道很大", location=same_place))
     assert other["status"] == "merged"
-    api.expect_problem(await act(api, master["id"], "retract", {"reason": "不需要了"}), 409)
+    api.expect_problem(await post_action(api, master["id"], "retract", {"reason": "不需要了"}), 409)
 
 
 async def test_a_110_transfer_retracted_feeds_the_outcome_back_to_110(api):
@@ -114,7 +118,7 @@ async def test_a_110_transfer_retracted_feeds_the_outcome_back_to_110(api):
         headers={"X-API-Key": POLICE_110_KEY},
     )
 
-    response = await act(api, ticket["id"], "retract", {"reason": "双方已自行协商解决"})
+    response = await post_action(api, ticket["id"], "retract", {"reason": "双方已自行协商解决"})
 
     assert response.status_code == 200, response.text
     published = await events(api, ticket["id"])
@@ -126,20 +130,23 @@ async def test_a_110_transfer_retracted_feeds_the_outcome_back_to_110(api):
 async def test_only_operators_and_dispatchers_of_the_area_act_on_tickets(api):
     ticket = await api.register(call("门口路灯坏了"))
 
-    api.expect_problem(await act(api, ticket["id"], "retract", {"reason": "撤"}), 422)
+    api.expect_problem(await post_action(api, ticket["id"], "retract", {"reason": "撤"}), 422)
     for role in ("handler", "grid_worker", "analyst"):
         api.expect_problem(
-            await act(api, ticket["id"], "retract", {"reason": "撤单原因"}, role=role), 403
+            await post_action(api, ticket["id"], "retract", {"reason": "撤单原因"}, role=role), 403
         )
     elsewhere = api.headers("operator", area="331199001")  # the ticket is not in 城关街道
     api.expect_problem(
-        await act(api, ticket["id"], "retract", {"reason": "撤单原因"}, headers=elsewhere), 403
+        await post_action(api, ticket["id"], "retract", {"reason": "撤单原因"}, headers=elsewhere),
+        403,
     )
     unauthenticated = await api.client.post(
         f"/v1/tickets/{ticket['id']}/retract", json={"reason": "撤单原因"}
     )
     api.expect_problem(unauthenticated, 401)
-    api.expect_problem(await act(api, "QS20000101000009", "retract", {"reason": "撤单"}), 404)
+    api.expect_problem(
+        await post_action(api, "QS20000101000009", "retract", {"reason": "撤单"}), 404
+    )
     assert (await stored(api, ticket["id"])).status == "registered"
 
 
@@ -155,7 +162,7 @@ async def test_supplement_is_published_with_its_attachments_and_kept_in_the_time
         "url": "https://files.pingan.local/a/lamp.jpg",
     }
 
-    response = await act(
+    response = await post_action(
         api,
         ticket["id"],
         "supplements",
@@ -174,12 +181,11 @@ async def test_supplement_is_published_with_its_attachments_and_kept_in_the_time
 
 
 async def test_supplement_to_a_merged_call_reaches_the_master_too(api):
-    body = call(GAS)
-    master = await api.register(body)
-    merged = await api.register(call("3号楼一楼闻到很浓的煤气味", location=body["location"]))
-    assert merged["status"] == "merged"
+    master, merged = await gas_leak_called_in_twice(api)
 
-    response = await act(api, merged["id"], "supplements", {"text": "气味最浓的是二单元门口"})
+    response = await post_action(
+        api, merged["id"], "supplements", {"text": "气味最浓的是二单元门口"}
+    )
 
     assert response.status_code == 201, response.text
     kind, data = (await events(api, master["id"]))[-1]
@@ -192,8 +198,8 @@ async def test_supplement_with_the_same_idempotency_key_is_added_once(api):
     ticket = await api.register(call("门口路灯坏了"))
     body = {"text": "补充：晚上七点以后都不亮"}
 
-    first = await act(api, ticket["id"], "supplements", body, key="supplement-once")
-    again = await act(api, ticket["id"], "supplements", body, key="supplement-once")
+    first = await post_action(api, ticket["id"], "supplements", body, key="supplement-once")
+    again = await post_action(api, ticket["id"], "supplements", body, key="supplement-once")
 
     assert (first.status_code, again.status_code) == (201, 200)
     kinds = [kind for kind, _ in await events(api, ticket["id"])]
@@ -203,11 +209,13 @@ async def test_supplement_with_the_same_idempotency_key_is_added_once(api):
 async def test_bad_supplements_are_422_problems(api):
     ticket = await api.register(call("门口路灯坏了"))
 
-    api.expect_problem(await act(api, ticket["id"], "supplements", {"text": " "}), 422, "body.text")
+    api.expect_problem(
+        await post_action(api, ticket["id"], "supplements", {"text": " "}), 422, "body.text"
+    )
     too_many = {"text": "补充", "attachments": [{"file_name": "a"}] * 21}
-    api.expect_problem(await act(api, ticket["id"], "supplements", too_many), 422)
+    api.expect_problem(await post_action(api, ticket["id"], "supplements", too_many), 422)
     extra = {"text": "补充信息", "status": "closed"}
-    api.expect_problem(await act(api, ticket["id"], "supplements", extra), 422)
+    api.expect_problem(await post_action(api, ticket["id"], "supplements", extra), 422)
 
 
 # --- answers --------------------------------------------------------------------------------------
@@ -218,7 +226,7 @@ async def test_answering_a_consultation_closes_it_at_intake(api, broker):
     assert ticket["category"]["group"] == "consultation"
     answer = "城乡居民医保集中缴费期为9月1日至12月31日，可在浙里办缴纳。"
 
-    response = await act(
+    response = await post_action(
         api, ticket["id"], "answer", {"answer": answer, "knowledge_entry_id": "KB-YB-001"}
     )
 
@@ -240,28 +248,34 @@ async def test_answering_a_consultation_closes_it_at_intake(api, broker):
 
 async def test_answer_refuses_unknown_entries_closed_tickets_and_other_matters(api):
     consultation = await api.register(call(CONSULTATION))
-    unknown = await act(
+    unknown = await post_action(
         api, consultation["id"], "answer", {"answer": "答复内容", "knowledge_entry_id": "KB-NOPE"}
     )
     api.expect_problem(unknown, 422, "body.knowledge_entry_id")
-    assert (await act(api, consultation["id"], "answer", {"answer": "答复内容"})).status_code == 200
-    api.expect_problem(await act(api, consultation["id"], "answer", {"answer": "再答一次"}), 409)
+    assert (
+        await post_action(api, consultation["id"], "answer", {"answer": "答复内容"})
+    ).status_code == 200
+    api.expect_problem(
+        await post_action(api, consultation["id"], "answer", {"answer": "再答一次"}), 409
+    )
 
     lamp = await api.register(call("门口路灯坏了"))
-    api.expect_problem(await act(api, lamp["id"], "answer", {"answer": "已告知报修电话"}), 409)
+    api.expect_problem(
+        await post_action(api, lamp["id"], "answer", {"answer": "已告知报修电话"}), 409
+    )
     assert (await stored(api, lamp["id"])).status == "registered"
 
 
 async def test_a_misclassified_question_can_be_answered_with_force_but_never_a_threat(api):
     lamp = await api.register(call("门口路灯坏了"))
-    forced = await act(
+    forced = await post_action(
         api, lamp["id"], "answer", {"answer": "已告知供电报修渠道，来电人自行报修", "force": True}
     )
     assert forced.status_code == 200, forced.text
     assert forced.json()["timeline"][-1]["details"]["forced"] is True
 
     threat = await api.register(call("他说今天不给钱就从楼顶跳下去"))
-    refused = await act(api, threat["id"], "answer", {"answer": "已安抚", "force": True})
+    refused = await post_action(api, threat["id"], "answer", {"answer": "已安抚", "force": True})
     api.expect_problem(refused, 409)
     assert (await stored(api, threat["id"])).status != "closed"
 
@@ -272,7 +286,7 @@ async def test_answering_a_master_closes_the_calls_merged_into_it(api):
     merged = await api.register(call("门口的路灯一直不亮", location=body["location"]))
     assert merged["status"] == "merged"
 
-    response = await act(
+    response = await post_action(
         api, master["id"], "answer", {"answer": "该路灯已于昨日修复", "force": True}
     )
 
@@ -295,4 +309,4 @@ async def test_two_callers_with_one_question_at_one_place_are_answered_separatel
     assert [first["status"], second["status"]] == ["registered", "registered"]
     answer = {"answer": "9月1日至12月31日，浙里办缴纳", "knowledge_entry_id": "KB-YB-001"}
     for ticket in (first, second):
-        assert (await act(api, ticket["id"], "answer", answer)).status_code == 200
+        assert (await post_action(api, ticket["id"], "answer", answer)).status_code == 200

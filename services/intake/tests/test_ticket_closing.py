@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from pingan_common.events import EventEnvelope, TaskAssignedData, TaskCreated, TaskCreatedData
+from pingan_common.events import EventEnvelope
 from pingan_common.events.dispatch import (
     TaskAccepted,
-    TaskAssigned,
     TaskCallbackRecorded,
     TaskCancelled,
     TaskClosed,
@@ -32,30 +31,11 @@ from pingan_common.events.dispatch import (
 )
 from pingan_common.testing.services import eventually
 from pingan_intake.models import messaging
+from services.intake.tests.task_events import UNIT, now, task_assigned, task_created
 
 OUTBOX = messaging.outbox
 INBOX = messaging.inbox
 POLICE_110_KEY = "pingan-110-key-0001"
-UNIT = "331199001-ZZ"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def created(ticket: dict, task_id: uuid.UUID, kind: str = "ticket") -> TaskCreated:
-    data = TaskCreatedData(
-        task_id=task_id,
-        ticket_id=ticket["id"],
-        ticket_number=ticket["ticket_number"],
-        category={"group": "city_service", "code": "street_light", "label": "路灯故障"},
-        urgency="normal",
-        area_code=ticket["location"]["area_code"],
-        summary="路灯故障",
-        created_at=_now(),
-        kind=kind,
-    )
-    return TaskCreated.create(data, subject=str(task_id), correlationid=ticket["id"])
 
 
 def task_event(event_class: type[EventEnvelope], ticket: dict, task_id: uuid.UUID, **extra: Any):
@@ -68,7 +48,7 @@ def task_event(event_class: type[EventEnvelope], ticket: dict, task_id: uuid.UUI
         unit_code=UNIT,
         area_code=ticket["location"]["area_code"],
         actor="handler1",
-        occurred_at=_now(),
+        occurred_at=now(),
         **extra,
     )
     return event_class.create(data, subject=str(task_id), correlationid=ticket["id"])
@@ -117,10 +97,10 @@ async def _view(api, ticket_id: str) -> dict:  # type: ignore[no-untyped-def]
 async def test_every_task_event_shows_in_the_timeline(api, broker):
     ticket = await api.register(api.lone_body())
     task_id = uuid.uuid4()
-    later = _now() + timedelta(days=3)
+    later = now() + timedelta(days=3)
     events = [
-        created(ticket, task_id),
-        _assigned(ticket, task_id, later),
+        task_created(ticket, task_id),
+        task_assigned(ticket, task_id, accept_due_at=later, due_at=later),
         task_event(TaskAccepted, ticket, task_id, accept_due_at=later, within_limit=True),
         task_event(
             TaskReturned,
@@ -229,24 +209,6 @@ async def test_every_task_event_shows_in_the_timeline(api, broker):
     assert view["status"] == "dispatched"  # reopened: back with a unit
 
 
-def _assigned(ticket: dict, task_id: uuid.UUID, due: datetime) -> TaskAssigned:
-    data = TaskAssignedData(
-        task_id=task_id,
-        ticket_id=ticket["id"],
-        ticket_number=ticket["ticket_number"],
-        unit_code=UNIT,
-        unit_name="城关街道综治中心",
-        area_code=ticket["location"]["area_code"],
-        urgency="normal",
-        rule_id="grid-township",
-        reason="按网格派至街道",
-        assigned_at=_now(),
-        accept_due_at=due,
-        due_at=due,
-    )
-    return TaskAssigned.create(data, subject=str(task_id), correlationid=ticket["id"])
-
-
 async def test_ticket_closes_with_its_only_task_and_says_how(api, broker):
     ticket = await api.register(api.lone_body())
     task_id = uuid.uuid4()
@@ -254,8 +216,8 @@ async def test_ticket_closes_with_its_only_task_and_says_how(api, broker):
     await _send_all(
         api,
         broker,
-        created(ticket, task_id),
-        _assigned(ticket, task_id, _now() + timedelta(days=3)),
+        task_created(ticket, task_id),
+        task_assigned(ticket, task_id),
         closed(ticket, task_id, "已更换路灯灯泡"),
     )
 
@@ -281,9 +243,9 @@ async def test_ticket_stays_open_until_its_last_task_closes(api, broker):
     await _send_all(
         api,
         broker,
-        created(ticket, first),
-        created(ticket, second),
-        created(ticket, verification, kind="verification"),
+        task_created(ticket, first),
+        task_created(ticket, second),
+        task_created(ticket, verification, kind="verification"),
         closed(ticket, first, "城管已处理"),
     )
 
@@ -303,7 +265,7 @@ async def test_redelivered_task_closed_closes_the_ticket_once(api, broker):
     task_id = uuid.uuid4()
     closing = closed(ticket, task_id, "已处理")
 
-    await _send_all(api, broker, created(ticket, task_id), closing)
+    await _send_all(api, broker, task_created(ticket, task_id), closing)
     await broker.produce(closing)
     later = closed(ticket, uuid.uuid4(), "再次关闭")  # a task we never saw created
     await _send_all(api, broker, later)
@@ -318,7 +280,7 @@ async def test_a_cancelled_task_does_not_close_the_ticket(api, broker):
     await _send_all(
         api,
         broker,
-        created(ticket, task_id),
+        task_created(ticket, task_id),
         task_event(TaskCancelled, ticket, task_id, reason="duplicate"),
     )
 
@@ -328,7 +290,7 @@ async def test_a_cancelled_task_does_not_close_the_ticket(api, broker):
 
 
 async def test_closing_a_110_transfer_feeds_the_outcome_back_to_110(api, broker):
-    received = _now() - timedelta(minutes=10)
+    received = now() - timedelta(minutes=10)
     ticket = await api.register(
         api.lone_body(
             channel="police_110",
@@ -341,7 +303,7 @@ async def test_closing_a_110_transfer_feeds_the_outcome_back_to_110(api, broker)
     task_id = uuid.uuid4()
 
     await _send_all(
-        api, broker, created(ticket, task_id), closed(ticket, task_id, "已劝导，噪音已停止")
+        api, broker, task_created(ticket, task_id), closed(ticket, task_id, "已劝导，噪音已停止")
     )
 
     [feedback] = await _outbox(api, ticket["id"], "police_feedback")
@@ -389,7 +351,7 @@ async def test_master_closing_with_its_task_closes_its_merged_calls_and_answers_
     task_id = uuid.uuid4()
 
     await _send_all(
-        api, broker, created(master, task_id), closed(master, task_id, "已更换路灯灯泡")
+        api, broker, task_created(master, task_id), closed(master, task_id, "已更换路灯灯泡")
     )
 
     assert (await _view(api, master["id"]))["status"] == "closed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,56 +19,14 @@ from pingan_common.events import (
     EventEnvelope,
     RiskLevel,
     RiskSignal,
-    TaskAssigned,
-    TaskAssignedData,
-    TaskCreated,
-    TaskCreatedData,
 )
 from pingan_common.testing.services import eventually
 from pingan_intake.models import TimelineEntry, messaging
+from services.intake.tests.task_events import now, task_assigned, task_created
 
 INBOX = messaging.inbox
 DEAD_LETTERS = "dispatch.tasks.v1.dlq.intake"
-LIGHT = Category(group="city_service", code="street_light", label="路灯故障")
 DISPUTE = Category(group="dispute", code="neighbour", label="邻里纠纷")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def task_created(ticket: dict, task_id: uuid.UUID | None = None) -> TaskCreated:
-    task_id = task_id or uuid.uuid4()
-    data = TaskCreatedData(
-        task_id=task_id,
-        ticket_id=ticket["id"],
-        ticket_number=ticket["ticket_number"],
-        category=LIGHT,
-        urgency="normal",
-        area_code=ticket["location"]["area_code"],
-        summary="路灯故障",
-        created_at=_now(),
-    )
-    return TaskCreated.create(data, subject=str(task_id), correlationid=ticket["id"])
-
-
-def task_assigned(ticket: dict, task_id: uuid.UUID) -> TaskAssigned:
-    now = _now()
-    data = TaskAssignedData(
-        task_id=task_id,
-        ticket_id=ticket["id"],
-        ticket_number=ticket["ticket_number"],
-        unit_code="331199001-ZZ",
-        unit_name="城关街道综治中心",
-        area_code=ticket["location"]["area_code"],
-        urgency="normal",
-        rule_id="R-TOWNSHIP",
-        reason="按属地派至街道",
-        assigned_at=now,
-        accept_due_at=now + timedelta(hours=2),
-        due_at=now + timedelta(days=7),
-    )
-    return TaskAssigned.create(data, subject=str(task_id), correlationid=ticket["id"])
 
 
 def case_opened(ticket: dict) -> CaseOpened:
@@ -82,8 +40,8 @@ def case_opened(ticket: dict) -> CaseOpened:
         committee_code="331199001001-TWH",
         committee_name="幸福社区人民调解委员会",
         area_code=ticket["location"]["area_code"],
-        opened_at=_now(),
-        due_at=_now() + timedelta(days=30),
+        opened_at=now(),
+        due_at=now() + timedelta(days=30),
     )
     return CaseOpened.create(data, subject=str(case_id), correlationid=ticket["id"])
 
@@ -99,7 +57,7 @@ def alert_raised(ticket: dict) -> AlertRaised:
         area_code=ticket["location"]["area_code"],
         summary="扬言跳楼",
         notify_roles=["leader"],
-        raised_at=_now(),
+        raised_at=now(),
     )
     return AlertRaised.create(data, subject=str(alert_id), correlationid=ticket["id"])
 
@@ -115,7 +73,7 @@ def delivery_sent(ticket_id: str | None, correlationid: str) -> DeliverySent:
         ticket_id=ticket_id,
         trigger_event_id=uuid.uuid4(),
         trigger_type="pingan.dispatch.task.assigned.v1",
-        sent_at=_now(),
+        sent_at=now(),
     )
     return DeliverySent.create(data, subject=str(delivery_id), correlationid=correlationid)
 

@@ -40,8 +40,8 @@ from pingan_common.problems import Conflict, UnprocessableEntity
 from pingan_common.runtime import Runtime
 from pingan_intake import police
 from pingan_intake.knowledge import default_knowledge_base
-from pingan_intake.merges import detach_from_master, lock_with_master
-from pingan_intake.models import Ticket, TicketAmendment, TimelineEntry
+from pingan_intake.merges import detach_from_master, intake_entry, lock_with_master
+from pingan_intake.models import Ticket, TicketAmendment
 from pingan_intake.tickets import find_ticket
 
 Publish = Callable[[EventEnvelope], Awaitable[None]]
@@ -54,9 +54,7 @@ async def retract(
     session: AsyncSession, runtime: Runtime, *, ticket: Ticket, reason: str, principal: Principal
 ) -> None:
     now = runtime.now()
-    ensure_area(principal, ticket.area_code)
-    await lock_with_master(session, ticket)
-    _check_open(ticket, "retracted")
+    await _lock_open_ticket(session, ticket, principal, "retracted")
     if ticket.caller_count > 1:
         raise Conflict(
             f"{ticket.caller_count - 1} other callers are merged into ticket "
@@ -66,7 +64,7 @@ async def retract(
     if ticket.status == "merged":
         await detach_from_master(session, ticket, actor=principal.subject, reason=reason, now=now)
     _record(session, ticket, "retraction", reason, principal.subject, now)
-    session.add(_entry(ticket, now, "retracted", f"来电人撤单：{reason}", {"reason": reason}))
+    session.add(intake_entry(ticket, now, "retracted", f"来电人撤单：{reason}", {"reason": reason}))
     data = TicketRetractedData(**_base(ticket, principal.subject, now), reason=reason)
     await runtime.publish(session, _event(TicketRetracted, data, ticket, now))
     outcome = f"来电人撤单：{reason}"
@@ -90,32 +88,33 @@ async def supplement(
     principal: Principal,
 ) -> None:
     now = runtime.now()
-    ensure_area(principal, ticket.area_code)
-    await lock_with_master(session, ticket)
-    _check_open(ticket, "supplemented")
-    files = [a.model_dump() for a in attachments]
-    _add_supplement(session, ticket, text, files, principal.subject, now)
-    data = TicketUpdatedData(
-        **_base(ticket, principal.subject, now), supplement=text, attachments=attachments
-    )
-    await runtime.publish(session, _event(TicketUpdated, data, ticket, now))
+    await _lock_open_ticket(session, ticket, principal, "supplemented")
+    await _add_supplement(session, runtime, ticket, text, attachments, principal.subject, now)
     if ticket.status == "merged" and ticket.master_ticket_id is not None:
         master = await find_ticket(session, str(ticket.master_ticket_id))
         relayed = f"（来自并单工单 {ticket.ticket_number}）{text}"
-        _add_supplement(session, master, relayed, files, principal.subject, now)
-        data = TicketUpdatedData(
-            **_base(master, principal.subject, now), supplement=relayed, attachments=attachments
+        await _add_supplement(
+            session, runtime, master, relayed, attachments, principal.subject, now
         )
-        await runtime.publish(session, _event(TicketUpdated, data, master, now))
 
 
-def _add_supplement(
-    session: AsyncSession, ticket: Ticket, text: str, files: list[dict], actor: str, now: datetime
+async def _add_supplement(
+    session: AsyncSession,
+    runtime: Runtime,
+    ticket: Ticket,
+    text: str,
+    attachments: list[Attachment],
+    actor: str,
+    now: datetime,
 ) -> None:
+    """Record the supplement on the ticket, in its timeline, and publish ``ticket.updated``."""
+    files = [a.model_dump() for a in attachments]
     ticket.updated_at = now
     _record(session, ticket, "supplement", text, actor, now, attachments=files)
     summary = f"来电人补充：{text}" + (f"（附件 {len(files)} 个）" if files else "")
-    session.add(_entry(ticket, now, "supplemented", summary, {"attachments": files}))
+    session.add(intake_entry(ticket, now, "supplemented", summary, {"attachments": files}))
+    data = TicketUpdatedData(**_base(ticket, actor, now), supplement=text, attachments=attachments)
+    await runtime.publish(session, _event(TicketUpdated, data, ticket, now))
 
 
 async def answer(
@@ -129,9 +128,7 @@ async def answer(
     principal: Principal,
 ) -> None:
     now = runtime.now()
-    ensure_area(principal, ticket.area_code)
-    await lock_with_master(session, ticket)
-    _check_open(ticket, "answered")
+    await _lock_open_ticket(session, ticket, principal, "answered")
     if ticket.status == "merged":
         raise Conflict(f"ticket {ticket.ticket_number} is merged; answer its master ticket")
     _check_answerable(ticket, force)
@@ -139,7 +136,7 @@ async def answer(
     _record(session, ticket, "answer", text, principal.subject, now, knowledge_entry_id=entry)
     source = f"（依据知识库 {entry}）" if entry else ""
     session.add(
-        _entry(
+        intake_entry(
             ticket,
             now,
             "answered",
@@ -188,7 +185,13 @@ def _knowledge_entry(entry_id: str | None) -> str | None:
     return entry_id
 
 
-def _check_open(ticket: Ticket, action: str) -> None:
+async def _lock_open_ticket(
+    session: AsyncSession, ticket: Ticket, principal: Principal, action: str
+) -> None:
+    """Every amendment: by staff of the ticket's area, under the ticket's (and master's) lock,
+    on a ticket not yet closed."""
+    ensure_area(principal, ticket.area_code)
+    await lock_with_master(session, ticket)
     if ticket.status == "closed":
         raise Conflict(f"ticket {ticket.ticket_number} is closed and cannot be {action}")
 
@@ -243,7 +246,7 @@ async def close_merged_tickets(
     count = 0
     for ticket in merged:
         text = f"已并入 {master.ticket_number} 一并办理：{outcome}"
-        session.add(_entry(ticket, now, "closed", text, {"master_ticket_id": str(master.id)}))
+        session.add(intake_entry(ticket, now, "closed", text, {"master_ticket_id": str(master.id)}))
         await close_ticket(publish, ticket, "merged", text, actor=actor, now=now)
         count += 1
     return count
@@ -281,12 +284,6 @@ def _base(ticket: Ticket, actor: str, now: datetime) -> dict:
         "actor": actor,
         "occurred_at": now,
     }
-
-
-def _entry(ticket: Ticket, at: datetime, step: str, summary: str, details: dict) -> TimelineEntry:
-    return TimelineEntry(
-        ticket_id=ticket.id, at=at, step=step, service="intake", summary=summary, details=details
-    )
 
 
 def _event(event_class, data, ticket: Ticket, now: datetime):  # type: ignore[no-untyped-def]

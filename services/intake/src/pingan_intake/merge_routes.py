@@ -26,6 +26,7 @@ from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_intake import amendments, merges
 from pingan_intake.knowledge import KnowledgeEntry, default_knowledge_base
 from pingan_intake.models import Ticket, TicketActionKey
+from pingan_intake.presentation import timeline_out
 from pingan_intake.schemas import MAX_ATTACHMENTS, AttachmentIn, TimelineEntryOut
 from pingan_intake.text_input import CleanText
 from pingan_intake.tickets import find_ticket, timeline_of
@@ -359,12 +360,7 @@ async def _state(session: AsyncSession, ticket: Ticket) -> TicketState:
         repeat_count=ticket.repeat_count,
         repeat_flag=ticket.repeat_flag,
         updated_at=ticket.updated_at,
-        timeline=[
-            TimelineEntryOut(
-                at=e.at, step=e.step, service=e.service, summary=e.summary, details=e.details
-            )
-            for e in timeline
-        ],
+        timeline=timeline_out(timeline),
     )
 
 

@@ -361,7 +361,7 @@ def _mark_repeat(
         "repeat_count": count,
         "repeat_flag": ticket.repeat_flag,
     }
-    own = _entry(
+    own = intake_entry(
         ticket,
         now,
         "repeat_call",
@@ -372,7 +372,7 @@ def _mark_repeat(
     session.add_all(
         [
             own,
-            _entry(
+            intake_entry(
                 first,
                 now,
                 "repeat_call",
@@ -432,7 +432,7 @@ async def _join(
         "automatic": automatic,
         "reason": reason,
     }
-    own = _entry(
+    own = intake_entry(
         ticket,
         now,
         "merged",
@@ -442,7 +442,7 @@ async def _join(
     session.add_all(
         [
             own,
-            _entry(
+            intake_entry(
                 master,
                 now,
                 "caller_added",
@@ -490,9 +490,10 @@ def _merged_data(
     )
 
 
-def _entry(
+def intake_entry(
     ticket: Ticket | Row[Any], at: datetime, step: str, summary: str, details: dict
 ) -> TimelineEntry:
+    """A timeline entry written by intake itself (merges, splits, repeat calls, amendments)."""
     return TimelineEntry(
         ticket_id=ticket.id, at=at, step=step, service="intake", summary=summary, details=details
     )
@@ -595,10 +596,10 @@ async def split_by_operator(
     details = {"master_ticket_id": str(master.id), "reason": reason}
     session.add_all(
         [
-            _entry(
+            intake_entry(
                 ticket, now, "split", f"拆单：从 {master.ticket_number} 拆出（{reason}）", details
             ),
-            _entry(
+            intake_entry(
                 master,
                 now,
                 "caller_removed",
@@ -627,7 +628,7 @@ async def detach_from_master(
     master = await _locked_ticket(session, ticket.master_ticket_id)
     await _leave(session, ticket, master, actor=actor, reason=reason, now=now)
     session.add(
-        _entry(
+        intake_entry(
             master,
             now,
             "caller_removed",

@@ -60,13 +60,17 @@ def ticket_read(
         updated_at=ticket.updated_at,
         closed_at=ticket.closed_at,
         resolution=ticket.resolution,
-        timeline=[
-            TimelineEntryOut(
-                at=e.at, step=e.step, service=e.service, summary=e.summary, details=e.details
-            )
-            for e in timeline
-        ],
+        timeline=timeline_out(timeline),
     )
+
+
+def timeline_out(timeline: list[TimelineEntry]) -> list[TimelineEntryOut]:
+    return [
+        TimelineEntryOut(
+            at=e.at, step=e.step, service=e.service, summary=e.summary, details=e.details
+        )
+        for e in timeline
+    ]
 
 
 def _links(ticket: Ticket) -> dict:
