@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, Role, ensure_area, require
-from pingan_common.problems import NotFound, UnprocessableEntity, problem_responses
+from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_intake import amendments, merges
 from pingan_intake.knowledge import KnowledgeEntry, default_knowledge_base
@@ -29,7 +29,7 @@ from pingan_intake.models import Ticket, TicketActionKey
 from pingan_intake.presentation import timeline_out
 from pingan_intake.schemas import MAX_ATTACHMENTS, AttachmentIn, TimelineEntryOut
 from pingan_intake.text_input import CleanText
-from pingan_intake.tickets import find_ticket, timeline_of
+from pingan_intake.tickets import find_ticket, idempotency_key_reused, timeline_of
 
 router = APIRouter(prefix="/v1")
 
@@ -339,10 +339,7 @@ async def _claim_key(
         )
     )
     if earlier is None or earlier.request_hash != request_hash:
-        raise UnprocessableEntity(
-            "this Idempotency-Key was already used with a different request",
-            [{"field": "header.Idempotency-Key", "message": "reused", "type": "reused"}],
-        )
+        raise idempotency_key_reused()
     return False
 
 

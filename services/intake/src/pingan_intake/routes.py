@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from pingan_common.auth import Principal, Role, ensure_area, require
 from pingan_common.events import CategoryGroup, Channel, Urgency
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import Forbidden, NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_intake import audit, csv_export, overrides
@@ -189,7 +189,7 @@ async def list_tickets(
     filters: Filters,
     reason: Reason = None,
     cursor: str | None = Query(default=None, max_length=500),
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[TicketSummary] | StreamingResponse:
     await _audit_phone_search(runtime, principal, filters, reason)
     if "text/csv" in request.headers.get("accept", ""):

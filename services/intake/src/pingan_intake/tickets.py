@@ -144,12 +144,18 @@ async def _earlier_ticket(
     if row is None:
         return None
     if row.request_hash != request_hash:
-        raise ProblemError(
-            422,
-            "Idempotency-Key reused",
-            "this Idempotency-Key was already used with a different request body",
-        )
+        raise idempotency_key_reused()
     return await session.get(Ticket, row.ticket_id)
+
+
+def idempotency_key_reused() -> ProblemError:
+    """The one answer to a retry whose body differs from the first request's."""
+    return ProblemError(
+        422,
+        "Idempotency-Key reused",
+        "this Idempotency-Key was already used with a different request",
+        errors=[{"field": "header.Idempotency-Key", "message": "reused", "type": "reused"}],
+    )
 
 
 async def _remember_key(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from pingan_common.auth import Principal, require
-from pingan_common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import scoped_get, scoped_page
@@ -36,7 +36,7 @@ async def list_cases(
     committee_code: str | None = None,
     state: str | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> Page[CaseRead]:
     filters = {"ticket_id": ticket_id, "committee_code": committee_code, "state": state}
     return await scoped_page(
