@@ -100,6 +100,8 @@ async def _start_components(definition: ServiceDefinition, runtime: Runtime) -> 
     settings = runtime.settings
     if settings.kafka.create_topics:
         await ensure_topics(settings.kafka, _topics_of(definition))
+    if definition.state is not None:
+        runtime.state = definition.state(runtime)
     if definition.on_start is not None:
         await definition.on_start(runtime)
     for make_worker in definition.workers:
@@ -128,6 +130,7 @@ async def _start_components(definition: ServiceDefinition, runtime: Runtime) -> 
                 runtime.outbox,
                 runtime.producer,
                 runtime.clock,
+                runtime.state,
             ),
             settings=settings.kafka,
         )

@@ -33,7 +33,8 @@ class Runtime:
     relay: OutboxRelay | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     workers: dict[str, BackgroundWorker] = field(default_factory=dict)
-    state: dict[str, Any] = field(default_factory=dict)
+    # The service's own typed state object (``ServiceDefinition.state``), built at start-up.
+    state: Any = None
 
     @asynccontextmanager
     async def transaction(self, *, one_snapshot: bool = False) -> AsyncIterator[AsyncSession]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -16,6 +17,8 @@ from pingan_common.runtime import Runtime
 from pingan_common.workers import BackgroundWorker
 
 StartHook = Callable[[Runtime], Awaitable[None]]
+# Builds the service's typed state (clients, caches, rules from settings) once the runtime exists.
+StateFactory = Callable[[Runtime], Any]
 StopHook = Callable[[], Awaitable[None]]
 # Builds a background loop from the running service; None when settings switch it off.
 WorkerFactory = Callable[[Runtime], BackgroundWorker | None]
@@ -34,6 +37,10 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     handlers: HandlerRegistry = field(default_factory=dict)
     publishes: Sequence[type[EventEnvelope]] = ()
+    state: StateFactory | None = field(
+        default=None,
+        metadata={"doc": "builds runtime.state (and HandlerContext.state) before on_start"},
+    )
     on_start: StartHook | None = None
     on_stop: StopHook | None = field(
         default=None, metadata={"doc": "after the workers and consumers stopped, before the DB"}

@@ -24,15 +24,12 @@ from pingan_intake.body_limit import BodySizeLimit
 from pingan_intake.classification import warm_up
 from pingan_intake.handlers import HANDLERS
 from pingan_intake.models import ApiClient, Base, messaging
-from pingan_intake.places import PlaceResolver
 from pingan_intake.routes import router
 from pingan_intake.settings import IntakeSettings
+from pingan_intake.state import IntakeState
 
 
 async def on_start(runtime: Runtime) -> None:
-    county = load_county()
-    runtime.state["places"] = PlaceResolver(county)
-    runtime.state["duplicate_rules"] = runtime.settings.duplicate_rules()
     # Train the classifier now, off the event loop, rather than on the first request.
     await asyncio.to_thread(warm_up)
     if runtime.settings.load_demo_data:
@@ -105,6 +102,7 @@ DEFINITION = ServiceDefinition(
     routers=[router, merge_routes.router, open311_routes.router],
     handlers=HANDLERS,
     publishes=list(INTAKE_EVENTS),
+    state=IntakeState.build,
     on_start=on_start,
     api_key_resolver=api_key_resolver,
 )

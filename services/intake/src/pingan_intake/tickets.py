@@ -37,6 +37,7 @@ from pingan_intake.models import IdempotencyKey, Ticket, TimelineEntry
 from pingan_intake.numbering import ticket_number
 from pingan_intake.places import PlaceResolver, ResolvedPlace
 from pingan_intake.schemas import TicketCreate
+from pingan_intake.state import intake_state
 
 E = TypeVar("E", bound=EventEnvelope)
 
@@ -187,7 +188,7 @@ async def _create(
     now = runtime.now()
     _check_channel_fields(body)
     _check_times(body, now, settings.reported_at_max_skew_seconds)
-    place = _resolve_place(runtime.state["places"], body, principal)
+    place = _resolve_place(intake_state(runtime).places, body, principal)
     ensure_area(principal, place.area_code)
     result = _classification(body)
     ticket = _new_ticket(body, principal, place, result, now)
@@ -201,7 +202,7 @@ async def _create(
     # first, with the new ticket still pending; the registered entry precedes the gate's.
     with session.no_autoflush:
         outcome = await duplicates_gate(
-            session, ticket, now, rules=runtime.state["duplicate_rules"], locked=True
+            session, ticket, now, rules=intake_state(runtime).duplicate_rules, locked=True
         )
     entries.extend(outcome.entries)
     await session.flush()

@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -41,12 +42,14 @@ log = logging.getLogger("pingan.consumer")
 
 @dataclass
 class HandlerContext:
-    """What a handler gets besides the event: the open transaction and a way to publish."""
+    """What a handler gets besides the event: the open transaction, a way to publish, and the
+    service's own typed state (``ServiceDefinition.state``), or None for a service without one."""
 
     session: AsyncSession
     outbox: Outbox
     clock: Clock
     group: str
+    state: Any = None
 
     async def publish(self, event: EventEnvelope) -> None:
         await self.outbox.add(self.session, event)
@@ -64,6 +67,7 @@ class ConsumerDeps:
     outbox: Outbox
     producer: EventProducer
     clock: Clock = system_clock
+    state: Any = None
 
 
 class ConsumerRunner:
@@ -277,7 +281,7 @@ class ConsumerRunner:
         structlog.contextvars.bind_contextvars(
             correlation_id=event.correlationid, event_id=str(event.id), event_type=event.type
         )
-        context = HandlerContext(session, deps.outbox, deps.clock, self.group)
+        context = HandlerContext(session, deps.outbox, deps.clock, self.group, deps.state)
         for handler in handlers:
             await handler(event, context)
         return "applied"
