@@ -31,6 +31,31 @@ class CategoryGroup(StrEnum):
     EXTREME_THREAT = "extreme_threat"
     CONSULTATION = "consultation"
 
+    @property
+    def label(self) -> str:
+        """The Chinese name staff and third parties see (one source for every service)."""
+        return GROUP_LABELS[self]
+
+
+GROUP_LABELS: dict[CategoryGroup, str] = {
+    CategoryGroup.DISPUTE: "矛盾纠纷",
+    CategoryGroup.PUBLIC_ORDER: "治安",
+    CategoryGroup.SAFETY_HAZARD: "安全隐患",
+    CategoryGroup.CITY_SERVICE: "城市管理与民生",
+    CategoryGroup.KEY_POPULATION: "特殊人群",
+    CategoryGroup.PETITION_GROUP: "信访/群体",
+    CategoryGroup.EXTREME_THREAT: "极端事件",
+    CategoryGroup.CONSULTATION: "咨询",
+}
+
+
+def group_label(group: str) -> str:
+    """The label of a group code; an unknown code is shown as it is."""
+    try:
+        return GROUP_LABELS[CategoryGroup(group)]
+    except ValueError:
+        return group
+
 
 class Urgency(StrEnum):
     URGENT = "urgent"

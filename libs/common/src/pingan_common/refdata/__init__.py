@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from pingan_common.events.values import CategoryGroup, Channel
+
 __all__ = [
     "CATEGORY_GROUPS",
     "CHANNELS",
@@ -58,22 +60,11 @@ UnitKind = Literal[
     "mediation_committee",
     "grid",
 ]
-CategoryGroup = Literal[
-    "dispute",
-    "public_order",
-    "safety_hazard",
-    "city_service",
-    "key_population",
-    "petition_group",
-    "extreme_threat",
-    "consultation",
-]
-Channel = Literal["hotline_12345", "police_110", "grid_report", "web", "third_party", "open311"]
 
 ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
-CATEGORY_GROUPS: tuple[str, ...] = CategoryGroup.__args__  # type: ignore[attr-defined]
-CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
+CATEGORY_GROUPS: tuple[str, ...] = tuple(group.value for group in CategoryGroup)
+CHANNELS: tuple[str, ...] = tuple(channel.value for channel in Channel)
 
 _CODE_LEVELS: dict[int, AreaLevel] = {6: "county", 9: "township", 12: "village", 14: "grid"}
 
