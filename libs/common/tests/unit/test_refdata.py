@@ -21,7 +21,7 @@ from pingan_common.refdata import (
     load_county,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[4]
 GENERATOR = REPO_ROOT / "scripts" / "generate_demo_county.py"
 DATA_FILES = [
     "manifest.json",
