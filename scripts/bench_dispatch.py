@@ -39,9 +39,9 @@ from pingan_common.migrations import upgrade_to_head
 from pingan_common.outbox import Outbox
 from pingan_common.refdata import load_county
 from pingan_common.testing.infra import fresh_database
-from pingan_dispatch.directory_demo import demo_units, seed
+from pingan_dispatch.demo.directory import demo_units, seed
 from pingan_dispatch.models import Unit, messaging
-from pingan_dispatch.scanner import STAGES, due_query, run_pass
+from pingan_dispatch.sla.scanner import STAGES, due_query, run_pass
 
 STACK_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 INTAKE = "http://127.0.0.1:8001"

@@ -13,8 +13,8 @@ import argparse
 from datetime import date
 
 from pingan_common.refdata import load_county
-from pingan_dispatch.demo_history import DEFAULT_SEED, FIRST_DAY, LAST_DAY, generate_history
-from pingan_dispatch.kpis import (
+from pingan_dispatch.demo.history import DEFAULT_SEED, FIRST_DAY, LAST_DAY, generate_history
+from pingan_dispatch.kpis.measures import (
     DEFAULT_YELLOW_CARD_RULE,
     RATE_LABELS,
     RATE_NAMES,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import pingan_dispatch.bootstrap as dispatch
-import pingan_dispatch.handlers as dispatch_handlers
+import pingan_dispatch.tasks.handlers as dispatch_handlers
 from pingan_common.bus.producer import OutgoingMessage
 from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import INTAKE_TICKETS, dead_letter_topic

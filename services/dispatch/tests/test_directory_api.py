@@ -20,10 +20,10 @@ from pingan_common.events.dispatch import (
 from pingan_common.events.topics import DISPATCH_DIRECTORY
 from pingan_common.refdata import load_county
 from pingan_common.testing.services import eventually
-from pingan_dispatch.directory import county_day
-from pingan_dispatch.directory_demo import load_demo_directory, setup_directory_and_routing
-from pingan_dispatch.routing import on_duty, supervisor_of
-from pingan_dispatch.workdays import COUNTY_TIMEZONE
+from pingan_dispatch.demo.directory import load_demo_directory, setup_directory_and_routing
+from pingan_dispatch.directory.service import county_day
+from pingan_dispatch.routing.engine import on_duty, supervisor_of
+from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE
 
 ADMIN = "admin"
 COUNTY = load_county()

@@ -9,8 +9,8 @@ import pytest
 from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch import bootstrap
 from pingan_dispatch.bootstrap import ClockOffsetRefused, service_clock
-from pingan_dispatch.scanner import SCANNER_WORKER
 from pingan_dispatch.settings import DispatchSettings
+from pingan_dispatch.sla.scanner import SCANNER_WORKER
 
 FIXED = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pingan_dispatch.deadlines import (
+from pingan_dispatch.sla.deadlines import (
     ExtensionRefused,
     compute_deadlines,
     deadlines_for,
@@ -16,8 +16,8 @@ from pingan_dispatch.deadlines import (
     return_deadline,
     stage_at,
 )
-from pingan_dispatch.sla_policy import default_policy
-from pingan_dispatch.workdays import default_calendar
+from pingan_dispatch.sla.policy import default_policy
+from pingan_dispatch.sla.workdays import default_calendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

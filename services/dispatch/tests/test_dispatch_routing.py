@@ -10,7 +10,7 @@ from importlib import resources
 import pytest
 
 from pingan_common.refdata import CATEGORY_GROUPS, load_county
-from pingan_dispatch.routing import (
+from pingan_dispatch.routing.engine import (
     COUNTY_COMMAND_CENTER,
     FALLBACK_RULE_ID,
     DirectorySnapshot,
@@ -20,7 +20,7 @@ from pingan_dispatch.routing import (
     place_of,
     route,
 )
-from pingan_dispatch.routing_rules import (
+from pingan_dispatch.routing.rules import (
     RuleSetInvalid,
     packaged_rule_set,
     packaged_rules_document,

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 
 from pingan_common.testing.services import TestStack, running_service
 from pingan_dispatch import bootstrap as dispatch_bootstrap
-from pingan_dispatch.demo_history import FIRST_DAY, LAST_DAY, generate_history
-from pingan_dispatch.demo_seed import seed_demo_history
-from pingan_dispatch.kpi_facts import facts_between
-from pingan_dispatch.kpis import compute_kpis, county_period, kpi_csv
+from pingan_dispatch.demo.history import FIRST_DAY, LAST_DAY, generate_history
+from pingan_dispatch.demo.seed import seed_demo_history
+from pingan_dispatch.kpis.facts import facts_between
+from pingan_dispatch.kpis.measures import compute_kpis, county_period, kpi_csv
 from pingan_dispatch.settings import DispatchSettings
-from pingan_dispatch.workdays import to_county_time
+from pingan_dispatch.sla.workdays import to_county_time
 
 TOWNSHIP = "331199002"
 UNIT = "331199002-ZZ"

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pingan_common.refdata import load_county
-from pingan_dispatch.demo_history import generate_history
-from pingan_dispatch.kpis import (
+from pingan_dispatch.demo.history import generate_history
+from pingan_dispatch.kpis.measures import (
     DEFAULT_YELLOW_CARD_RULE,
     RATE_NAMES,
     KpiRow,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pingan_common.auth import Principal
-from pingan_dispatch import lifecycle
-from pingan_dispatch.lifecycle import ActionForbidden, TaskView, TransitionRefused
+from pingan_dispatch.tasks import lifecycle
+from pingan_dispatch.tasks.lifecycle import ActionForbidden, TaskView, TransitionRefused
 
 UNIT = "331199001-ZZ"
 DISPATCHER = Principal("dispatcher1", "派单员", roles={"dispatcher"}, area_code="331199")

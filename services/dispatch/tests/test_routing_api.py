@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from pingan_dispatch.directory_demo import setup_directory_and_routing
-from pingan_dispatch.routing import RoutingRequest, route_task
-from pingan_dispatch.routing_rules import packaged_rules_document
-from pingan_dispatch.routing_store import store_packaged_rules
+from pingan_dispatch.demo.directory import setup_directory_and_routing
+from pingan_dispatch.routing.engine import RoutingRequest, route_task
+from pingan_dispatch.routing.rules import packaged_rules_document
+from pingan_dispatch.routing.store import store_packaged_rules
 
 FILE_VERSION = packaged_rules_document()["version"]
 VILLAGE = "331199001001"

@@ -13,9 +13,9 @@ from pingan_common.events.dispatch import (
     TaskEscalated,
     TaskOverdue,
 )
-from pingan_dispatch.routing import on_duty
-from pingan_dispatch.scanner import run_pass
-from pingan_dispatch.workdays import default_calendar
+from pingan_dispatch.routing.engine import on_duty
+from pingan_dispatch.sla.scanner import run_pass
+from pingan_dispatch.sla.workdays import default_calendar
 
 SECOND = timedelta(seconds=1)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from pingan_dispatch.scanner import STAGES, due_query, run_pass
+from pingan_dispatch.sla.scanner import STAGES, due_query, run_pass
 
 OPEN_TASKS = 30_000
 

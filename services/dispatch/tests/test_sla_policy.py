@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from pingan_dispatch.sla_policy import SlaPolicy, Span, default_policy
+from pingan_dispatch.sla.policy import SlaPolicy, Span, default_policy
 
 
 def span(amount: int, unit: str) -> Span:

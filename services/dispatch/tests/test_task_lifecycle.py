@@ -22,7 +22,7 @@ from pingan_common.events.dispatch import (
     TaskReviewed,
     TaskReviewRejected,
 )
-from pingan_dispatch.workdays import default_calendar
+from pingan_dispatch.sla.workdays import default_calendar
 
 REPLY = {"result": "已更换路灯灯泡，恢复照明", "measures": "每周巡查"}
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from pingan_dispatch.workdays import (
+from pingan_dispatch.sla.workdays import (
     DayOverride,
     WorkingCalendar,
     default_calendar,

@@ -13,20 +13,18 @@ from pingan_common.db import Clock, system_clock
 from pingan_common.events.dispatch import EVENTS as DISPATCH_EVENTS
 from pingan_common.runtime import Runtime
 from pingan_common.service import ServiceDefinition
-from pingan_dispatch import (
-    directory_routes,
-    kpi_routes,
-    queues,
-    routing_routes,
-    sla_routes,
-    task_routes,
-)
-from pingan_dispatch.demo_seed import seed_demo_history
-from pingan_dispatch.directory_demo import setup_directory_and_routing
+from pingan_dispatch.demo.directory import setup_directory_and_routing
+from pingan_dispatch.demo.seed import seed_demo_history
+from pingan_dispatch.directory import routes as directory_routes
 from pingan_dispatch.handlers import HANDLERS
+from pingan_dispatch.kpis import routes as kpi_routes
 from pingan_dispatch.models import Base, messaging
-from pingan_dispatch.scanner import scanner_worker
+from pingan_dispatch.routing import routes as routing_routes
 from pingan_dispatch.settings import DispatchSettings
+from pingan_dispatch.sla import routes as sla_routes
+from pingan_dispatch.sla.scanner import scanner_worker
+from pingan_dispatch.tasks import queues
+from pingan_dispatch.tasks import routes as task_routes
 
 
 async def on_start(runtime: Runtime) -> None:

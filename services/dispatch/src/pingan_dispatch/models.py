@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pingan_common.db import declarative_base
+from pingan_common.lifecycle import HistoryMixin
 from pingan_common.messaging_tables import MessagingTables
 
 Base = declarative_base()
@@ -156,19 +157,12 @@ class Task(Base):
     )
 
 
-class TaskHistory(Base):
+class TaskHistory(HistoryMixin, Base):
     """The task's timeline: one row per transition, written with the state change."""
 
     __tablename__ = "task_history"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     task_id: Mapped[UUID] = mapped_column(ForeignKey("tasks.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    action: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str] = mapped_column(String(100))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
-    details: Mapped[dict] = mapped_column(JSONB, default=dict)
 
 
 class TaskAssignment(Base):

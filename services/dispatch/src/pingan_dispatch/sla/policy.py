@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pingan_dispatch.workdays import WorkingCalendar
+from pingan_dispatch.sla.workdays import WorkingCalendar
 
 POLICY_FILE = "sla_policy.json"
 Urgency = Literal["urgent", "normal"]

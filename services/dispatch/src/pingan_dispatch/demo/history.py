@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from pingan_common.refdata import load_county
-from pingan_dispatch.deadlines import Deadlines, deadlines_from_limits, extend
-from pingan_dispatch.kpis import TaskFacts
-from pingan_dispatch.sla_policy import SlaLimits, SlaPolicy, default_policy
-from pingan_dispatch.workdays import COUNTY_TIMEZONE, WorkingCalendar, default_calendar
+from pingan_dispatch.kpis.measures import TaskFacts
+from pingan_dispatch.sla.deadlines import Deadlines, deadlines_from_limits, extend
+from pingan_dispatch.sla.policy import SlaLimits, SlaPolicy, default_policy
+from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE, WorkingCalendar, default_calendar
 
 DEFAULT_SEED = 20261101
 FIRST_DAY = date(2026, 8, 1)

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from pingan_common.auth import Principal, require
 from pingan_common.problems import UnprocessableEntity, problem_responses
 from pingan_common.runtime import RuntimeDep
-from pingan_dispatch.deadlines import compute_deadlines
-from pingan_dispatch.scanner import run_pass
-from pingan_dispatch.sla_policy import default_policy
-from pingan_dispatch.workdays import default_calendar
+from pingan_dispatch.sla.deadlines import compute_deadlines
+from pingan_dispatch.sla.policy import default_policy
+from pingan_dispatch.sla.scanner import run_pass
+from pingan_dispatch.sla.workdays import default_calendar
 
 router = APIRouter(prefix="/v1", tags=["sla"])
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pingan_dispatch.routing_rules import Rule
+from pingan_dispatch.routing.rules import Rule
 
 _EXAMPLE_RULE = {
     "id": "R-WAGE-ARREARS",

@@ -17,7 +17,7 @@ from uuid import UUID, uuid5
 from sqlalchemy import insert, select, text
 
 from pingan_common.runtime import Runtime
-from pingan_dispatch.demo_history import DemoTask, facts_of, generate_history
+from pingan_dispatch.demo.history import DemoTask, facts_of, generate_history
 from pingan_dispatch.models import Task, TaskAssignment, TaskHistory
 
 log = logging.getLogger("pingan.dispatch.demo")

@@ -20,17 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.refdata import CountyData, load_county
 from pingan_common.runtime import Runtime
-from pingan_dispatch.directory import (
+from pingan_dispatch.directory.publisher import DirectoryPublisher
+from pingan_dispatch.directory.service import (
     COUNTY_COMMAND_CENTER,
     apply_fields,
     county_day,
     default_supervisor,
     stored_shift,
 )
-from pingan_dispatch.directory_publisher import DirectoryPublisher
 from pingan_dispatch.models import Roster, StaffEntry, Unit
-from pingan_dispatch.routing_store import store_packaged_rules
-from pingan_dispatch.workdays import COUNTY_TIMEZONE
+from pingan_dispatch.routing.store import store_packaged_rules
+from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE
 
 ROSTER_DAYS_AHEAD = 14
 SHIFT_CHANGE = time(8, 30)  # 值班 hands over at 08:30 county time

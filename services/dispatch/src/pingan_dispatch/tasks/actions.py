@@ -37,11 +37,13 @@ from pingan_common.events.dispatch import (
     TaskReviewRejected,
     TaskReviewRejectedData,
 )
-from pingan_dispatch import lifecycle
-from pingan_dispatch.deadlines import ExtensionRefused, extend
+from pingan_common.lifecycle import ActionInvalid
 from pingan_dispatch.models import Task, TaskAssignment
-from pingan_dispatch.routing import RoutingDecision
-from pingan_dispatch.schemas import (
+from pingan_dispatch.routing.engine import RoutingDecision
+from pingan_dispatch.sla.deadlines import ExtensionRefused, extend
+from pingan_dispatch.sla.workdays import default_calendar
+from pingan_dispatch.tasks import lifecycle
+from pingan_dispatch.tasks.schemas import (
     AssignBody,
     CallbackBody,
     CancelBody,
@@ -54,7 +56,7 @@ from pingan_dispatch.schemas import (
     ReturnBody,
     ReviewBody,
 )
-from pingan_dispatch.tasks import (
+from pingan_dispatch.tasks.work import (
     Work,
     assign,
     county_decision,
@@ -71,16 +73,9 @@ from pingan_dispatch.tasks import (
     sla_limits,
     unit_exists,
 )
-from pingan_dispatch.workdays import default_calendar
 
 BOUNCE_REASON = "退单/改派已达3次，由县指挥中心兜底办理"
 UNSATISFIED_REASON = "回访不满意，重办"
-
-
-class ActionInvalid(Exception):
-    def __init__(self, message: str, field: str = "body") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 async def do_assign(work: Work, task: Task, body: AssignBody) -> None:

@@ -14,8 +14,8 @@ from pingan_common.auth import Principal, require
 from pingan_common.problems import UnprocessableEntity, problem_responses
 from pingan_common.refdata import load_county
 from pingan_common.runtime import RuntimeDep
-from pingan_dispatch.kpi_facts import facts_between
-from pingan_dispatch.kpis import (
+from pingan_dispatch.kpis.facts import facts_between
+from pingan_dispatch.kpis.measures import (
     DEFAULT_YELLOW_CARD_RULE,
     RATE_LABELS,
     RATE_NAMES,
@@ -28,7 +28,7 @@ from pingan_dispatch.kpis import (
     rank_townships,
     ranking_csv,
 )
-from pingan_dispatch.workdays import to_county_time
+from pingan_dispatch.sla.workdays import to_county_time
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
 

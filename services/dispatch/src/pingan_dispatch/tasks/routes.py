@@ -4,30 +4,30 @@ No ``from __future__ import annotations`` here: the action routes are built in a
 FastAPI must see each route's real body class in its signature.
 """
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header
+from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.auth import Principal, require
+from pingan_common.lifecycle import IfMatch
+from pingan_common.lifecycle import perform as lifecycle_perform
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import (
-    Conflict,
-    Forbidden,
     NotFound,
-    ProblemError,
-    UnprocessableEntity,
     problem_responses,
 )
 from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_common.scoping import scoped_page, within_area
-from pingan_dispatch import lifecycle
-from pingan_dispatch.deadlines import stage_at
 from pingan_dispatch.models import Task, TaskHistory
-from pingan_dispatch.schemas import (
+from pingan_dispatch.sla.deadlines import stage_at
+from pingan_dispatch.tasks import lifecycle
+from pingan_dispatch.tasks.actions import APPLY
+from pingan_dispatch.tasks.schemas import (
     AcceptBody,
     AssignBody,
     CallbackBody,
@@ -47,17 +47,12 @@ from pingan_dispatch.schemas import (
     TaskDetail,
     TaskRead,
 )
-from pingan_dispatch.task_actions import APPLY, ActionInvalid
-from pingan_dispatch.tasks import Work, current_deadlines, view_of
+from pingan_dispatch.tasks.work import TASKS, Work, current_deadlines
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 
 STAFF_ROLES = ("operator", "dispatcher", "handler", "grid_worker", "analyst", "leader", "admin")
 Staff = Annotated[Principal, Depends(require(*STAFF_ROLES))]
-IfMatch = Annotated[
-    str | None,
-    Header(description="The task's version (from GET); the action fails with 412 if it changed"),
-]
 
 
 @router.get(
@@ -117,19 +112,18 @@ async def read_task(runtime: Runtime, task_id: UUID, principal: Principal) -> Ta
         task = await session.get(Task, task_id)
         if task is None:
             raise NotFound("task", str(task_id))
-        ensure_visible(principal, task)
+        TASKS.ensure_visible(principal, task)
         history = await _history(session, task_id)
     return task_detail(task, history, principal, now)
 
 
 async def _history(session: AsyncSession, task_id: UUID) -> list[TaskHistory]:
-    rows = await session.scalars(
-        select(TaskHistory).where(TaskHistory.task_id == task_id).order_by(TaskHistory.id)
-    )
-    return list(rows)
+    return await TASKS.history(session, task_id)
 
 
-def task_detail(task: Task, history: list[TaskHistory], principal: Principal, now) -> TaskDetail:  # type: ignore[no-untyped-def]
+def task_detail(
+    task: Task, history: list[TaskHistory], principal: Principal, now: datetime
+) -> TaskDetail:
     base = TaskRead.model_validate(task).model_dump(exclude={"history"})
     return TaskDetail(
         **base,
@@ -161,22 +155,14 @@ def task_detail(task: Task, history: list[TaskHistory], principal: Principal, no
         callback_resolved=task.callback_resolved,
         pending_callback=task.pending_callback,
         extension_request=task.extension_request,
-        allowed_actions=lifecycle.allowed_actions(view_of(task, now), principal),
+        allowed_actions=TASKS.allowed_actions(task, principal, now),
     )
 
 
-def _stage(task: Task, now) -> str | None:  # type: ignore[no-untyped-def]
+def _stage(task: Task, now: datetime) -> str | None:
     if task.state not in lifecycle.CLOCK_STATES or task.clock_started_at is None:
         return None
     return stage_at(current_deadlines(task), now)
-
-
-def ensure_visible(principal: Principal, task: Task) -> None:
-    """Staff of the task's unit (or a co-handling unit) see it wherever they sit; others by area."""
-    units = {task.unit_code, *task.co_unit_codes}
-    if principal.unit_code is not None and principal.unit_code in units:
-        return
-    ensure_area(principal, task.area_code)
 
 
 async def perform(
@@ -188,52 +174,27 @@ async def perform(
     if_match: str | None,
 ) -> TaskDetail:
     """Lock the task, check the rules, apply the action: one transaction, or nothing."""
-    now = runtime.now()
-    async with runtime.transaction() as session:
-        task = await session.get(Task, task_id, with_for_update=True)
-        if task is None:
-            raise NotFound("task", str(task_id))
-        ensure_visible(principal, task)
-        _check_version(task, if_match)
-        try:
-            lifecycle.check(view_of(task, now), action, principal)
-        except lifecycle.ActionForbidden as forbidden:
-            raise Forbidden(str(forbidden)) from forbidden
-        except lifecycle.TransitionRefused as refused:
-            raise Conflict(
-                refused.why,
-                type_="invalid-transition",
-                state=refused.state,
-                action=action,
-                allowed_actions=refused.allowed,
-            ) from refused
-        work = Work(session, runtime.outbox, now, actor=principal.subject)
-        try:
-            await APPLY[action](work, task, body)
-        except ActionInvalid as invalid:
-            raise UnprocessableEntity(
-                str(invalid),
-                errors=[{"field": invalid.field, "message": str(invalid), "type": "value_error"}],
-            ) from invalid
-        await session.flush()
-        # Read back in the same transaction: a unit that returned the task may no longer see
-        # it, but still gets the result of what it did.
-        history = await _history(session, task_id)
-        return task_detail(task, history, principal, now)
+
+    async def apply(work: Work, task: Task) -> None:
+        await APPLY[action](work, task, body)
+
+    return await lifecycle_perform(
+        runtime,
+        TASKS,
+        task_id,
+        action,
+        principal,
+        apply=apply,
+        respond=_respond,
+        work=Work,
+        if_match=if_match,
+    )
 
 
-def _check_version(task: Task, if_match: str | None) -> None:
-    if if_match is None:
-        return
-    expected = if_match.removeprefix("W/").strip('"')
-    if expected != str(task.version):
-        raise ProblemError(
-            412,
-            "Precondition Failed",
-            f"the task changed: it is at version {task.version}, not {expected}",
-            type_="version-mismatch",
-            version=task.version,
-        )
+async def _respond(
+    session: AsyncSession, task: Task, principal: Principal, now: datetime
+) -> TaskDetail:
+    return task_detail(task, await _history(session, task.id), principal, now)
 
 
 ACTION_ROUTES: list[tuple[lifecycle.Action, type[BaseModel], str]] = [

@@ -1,7 +1,8 @@
 """Tasks in the database: opening, routing, giving to a unit, the SLA clock, the timeline.
 
-Every change goes through a ``Work`` (the open transaction, the outbox, the time and the
-actor), so the state change, its timeline entry and its event commit together or not at all.
+Every change goes through a ``Work`` (the engine's unit of work: the open transaction, the
+outbox, the time and the actor), so the state change, its timeline entry and its event commit
+together or not at all. ``TASKS`` tells the engine what a task is (table, history, rules, view).
 The transitions the REST API offers are in ``task_actions.py``; this module holds what they
 and the event handlers share.
 """
@@ -13,10 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.auth import Principal, ensure_area
 from pingan_common.events.dispatch import (
     TaskAssigned,
     TaskAssignedData,
@@ -28,59 +29,26 @@ from pingan_common.events.dispatch import (
 from pingan_common.events.envelope import EventEnvelope
 from pingan_common.events.values import Category
 from pingan_common.ids import new_id
+from pingan_common.lifecycle import SYSTEM, AggregateKind, AggregateWork
 from pingan_common.outbox import Outbox
-from pingan_dispatch.deadlines import Deadlines, compute_deadlines, return_allowed
-from pingan_dispatch.lifecycle import TaskView
 from pingan_dispatch.models import Task, TaskAssignment, TaskHistory, Unit
-from pingan_dispatch.routing import (
+from pingan_dispatch.routing.engine import (
     COUNTY_COMMAND_CENTER,
     RoutingDecision,
     RoutingRequest,
     route_task,
     unit_name,
 )
-from pingan_dispatch.sla_policy import SlaLimits, default_policy
-from pingan_dispatch.workdays import default_calendar
+from pingan_dispatch.sla.deadlines import Deadlines, compute_deadlines, return_allowed
+from pingan_dispatch.sla.policy import SlaLimits, default_policy
+from pingan_dispatch.sla.workdays import default_calendar
+from pingan_dispatch.tasks.lifecycle import TASK_LIFECYCLE, TaskView
 
-SYSTEM = "system"
 MANUAL_RULE = "MANUAL"
 
 
-@dataclass
-class Work:
+class Work(AggregateWork[Task]):
     """One unit of work on tasks: the transaction, where events go, when, and who acts."""
-
-    session: AsyncSession
-    outbox: Outbox
-    now: datetime
-    actor: str = SYSTEM
-    causation: EventEnvelope | None = None
-
-    async def publish(self, task: Task, event_class: type[EventEnvelope], data: Any) -> None:
-        event = event_class.create(
-            data,
-            subject=str(task.id),
-            correlationid=str(task.ticket_id),
-            causation=self.causation,
-            time=self.now,
-        )
-        await self.outbox.add(self.session, event)
-
-    def record(
-        self, task: Task, action: str, from_state: str | None, details: dict | None = None
-    ) -> None:
-        self.session.add(
-            TaskHistory(
-                task_id=task.id,
-                at=self.now,
-                action=action,
-                actor=self.actor,
-                from_state=from_state,
-                to_state=task.state,
-                details=_jsonable(details or {}),
-            )
-        )
-        task.updated_at = self.now
 
     def fields(self, task: Task) -> dict[str, Any]:
         """What every task event after ``created`` carries (``TaskEventData``)."""
@@ -91,6 +59,17 @@ class Work:
             "actor": self.actor,
             "occurred_at": self.now,
         }
+
+
+def task_work(
+    session: AsyncSession,
+    outbox: Outbox,
+    now: datetime,
+    *,
+    actor: str = SYSTEM,
+    causation: EventEnvelope | None = None,
+) -> Work:
+    return Work(TASKS, session, outbox, now, actor, causation)
 
 
 def task_ids(task: Task) -> dict[str, Any]:
@@ -353,6 +332,14 @@ def decision_details(decision: RoutingDecision) -> dict[str, Any]:
     }
 
 
+def ensure_visible(principal: Principal, task: Task) -> None:
+    """Staff of the task's unit (or a co-handling unit) see it wherever they sit; others by area."""
+    units = {task.unit_code, *task.co_unit_codes}
+    if principal.unit_code is not None and principal.unit_code in units:
+        return
+    ensure_area(principal, task.area_code)
+
+
 def view_of(task: Task, now: datetime) -> TaskView:
     window_open = task.assigned_at is None or return_allowed(task.assigned_at, now)
     return TaskView(
@@ -400,15 +387,13 @@ async def current_spell(session: AsyncSession, task: Task) -> TaskAssignment | N
     )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    return value
+TASKS = AggregateKind[Task, TaskView](
+    name="task",
+    model=Task,
+    history_model=TaskHistory,
+    history_key="task_id",
+    lifecycle=TASK_LIFECYCLE,
+    view=view_of,
+    correlation=lambda task: str(task.ticket_id),
+    ensure_visible=ensure_visible,
+)

@@ -25,7 +25,19 @@ from pingan_common.pagination import (
 )
 from pingan_common.problems import Conflict, NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
-from pingan_dispatch.directory import (
+from pingan_dispatch.directory.publisher import DirectoryPublisher, contacts_of
+from pingan_dispatch.directory.schemas import (
+    RosterRead,
+    RosterWrite,
+    ShiftRead,
+    StaffRead,
+    StaffWrite,
+    UnitDetail,
+    UnitRead,
+    UnitRef,
+    UnitWrite,
+)
+from pingan_dispatch.directory.service import (
     STAFF_FIELDS,
     UNIT_FIELDS,
     DirectoryInvalid,
@@ -36,18 +48,6 @@ from pingan_dispatch.directory import (
     save_roster,
     save_staff,
     save_unit,
-)
-from pingan_dispatch.directory_publisher import DirectoryPublisher, contacts_of
-from pingan_dispatch.directory_schemas import (
-    RosterRead,
-    RosterWrite,
-    ShiftRead,
-    StaffRead,
-    StaffWrite,
-    UnitDetail,
-    UnitRead,
-    UnitRef,
-    UnitWrite,
 )
 from pingan_dispatch.models import Roster, StaffEntry, Unit
 

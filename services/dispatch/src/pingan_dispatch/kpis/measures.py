@@ -37,7 +37,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pingan_dispatch.workdays import COUNTY_TIMEZONE, to_county_time
+from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE, to_county_time
 
 GroupBy = Literal["unit", "township", "county"]
 Callback = Literal["satisfied", "basically_satisfied", "unsatisfied"]

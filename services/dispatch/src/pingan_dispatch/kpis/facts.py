@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_dispatch.kpis import TaskFacts
+from pingan_dispatch.kpis.measures import TaskFacts
 from pingan_dispatch.models import TaskAssignment
 
 

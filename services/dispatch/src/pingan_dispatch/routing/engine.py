@@ -29,9 +29,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.refdata import level_of_code, load_county
-from pingan_dispatch.directory import COUNTY_COMMAND_CENTER, on_duty_user_ids, supervisor_code_of
+from pingan_dispatch.directory.service import (
+    COUNTY_COMMAND_CENTER,
+    on_duty_user_ids,
+    supervisor_code_of,
+)
 from pingan_dispatch.models import Unit
-from pingan_dispatch.routing_rules import (
+from pingan_dispatch.routing.rules import (
     LEVEL_DEPTH,
     PLACE_TARGETS,
     PUSHED_DOWN,
@@ -39,7 +43,7 @@ from pingan_dispatch.routing_rules import (
     RuleSet,
     Target,
 )
-from pingan_dispatch.routing_store import active_rule_set
+from pingan_dispatch.routing.store import active_rule_set
 
 COMMAND_CENTER = COUNTY_COMMAND_CENTER
 FALLBACK_RULE_ID = "R-FALLBACK-COUNTY"

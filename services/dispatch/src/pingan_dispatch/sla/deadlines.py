@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from pingan_dispatch.sla_policy import SlaLimits, SlaPolicy, default_policy
-from pingan_dispatch.workdays import WorkingCalendar, default_calendar, to_county_time
+from pingan_dispatch.sla.policy import SlaLimits, SlaPolicy, default_policy
+from pingan_dispatch.sla.workdays import WorkingCalendar, default_calendar, to_county_time
 
 Stage = Literal["ok", "warning", "overdue", "escalated"]
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_dispatch.models import Roster, StaffEntry, Unit
-from pingan_dispatch.workdays import COUNTY_TIMEZONE
+from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE
 
 if TYPE_CHECKING:
-    from pingan_dispatch.directory_publisher import DirectoryPublisher
+    from pingan_dispatch.directory.publisher import DirectoryPublisher
 
 COUNTY_COMMAND_CENTER = "331199-CC"
 UNIT_CODE = re.compile(r"^(\d{6}|\d{9}|\d{12}|\d{14})-[A-Z][A-Z0-9]{0,7}(-[A-Z0-9]{1,8})?$")

@@ -56,9 +56,9 @@ from pingan_dispatch.models import (
     Task,
     TaskHistory,
 )
-from pingan_dispatch.routing import COUNTY_COMMAND_CENTER, on_duty, supervisor_of
-from pingan_dispatch.sla_policy import default_policy
-from pingan_dispatch.tasks import SYSTEM
+from pingan_dispatch.routing.engine import COUNTY_COMMAND_CENTER, on_duty, supervisor_of
+from pingan_dispatch.sla.policy import default_policy
+from pingan_dispatch.tasks.work import SYSTEM
 
 log = logging.getLogger("pingan.dispatch.scanner")
 

@@ -15,9 +15,9 @@ from pingan_common.problems import Conflict, NotFound, UnprocessableEntity, prob
 from pingan_common.refdata import load_county
 from pingan_common.runtime import RuntimeDep
 from pingan_dispatch.models import RoutingRuleSet, Unit
-from pingan_dispatch.routing import RoutingRequest, explain_task
-from pingan_dispatch.routing_rules import RuleSetDocument, RuleSetInvalid
-from pingan_dispatch.routing_schemas import (
+from pingan_dispatch.routing.engine import RoutingRequest, explain_task
+from pingan_dispatch.routing.rules import RuleSetDocument, RuleSetInvalid
+from pingan_dispatch.routing.schemas import (
     CandidateOut,
     ExplainRequest,
     ExplainResponse,
@@ -26,7 +26,7 @@ from pingan_dispatch.routing_schemas import (
     RuleSetWrite,
     UnitOut,
 )
-from pingan_dispatch.routing_store import RuleSetConflict, save_rule_set
+from pingan_dispatch.routing.store import RuleSetConflict, save_rule_set
 
 router = APIRouter(prefix="/v1/routing", tags=["routing"])
 

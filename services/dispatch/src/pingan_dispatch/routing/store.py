@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_dispatch.models import RoutingRuleSet, Unit
-from pingan_dispatch.routing_rules import (
+from pingan_dispatch.routing.rules import (
     RuleSet,
     RuleSetDocument,
     packaged_rule_set,

@@ -15,8 +15,8 @@ from pingan_common.auth import Principal, ensure_area, require
 from pingan_common.problems import NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
-from pingan_dispatch.lifecycle import CLOCK_STATES, OPEN_STATES, WITH_UNIT_STATES
 from pingan_dispatch.models import Task, Unit
+from pingan_dispatch.tasks.lifecycle import CLOCK_STATES, OPEN_STATES, WITH_UNIT_STATES
 
 router = APIRouter(prefix="/v1/queues", tags=["queues"])
 
