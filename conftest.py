@@ -4,7 +4,11 @@ real PostgreSQL and broker. The ``unit`` marker is applied here, so ``pytest -m 
 
 import pytest
 
-pytest_plugins = ["pingan_common.testing.infra", "pingan_common.testing.services"]
+pytest_plugins = [
+    "pingan_common.testing.infra",
+    "pingan_common.testing.services",
+    "pingan_common.testing.handlers",
+]
 
 _TIER_BY_FOLDER = {"unit": "unit", "service": "service", "e2e": "e2e", "guarantees": "guarantee"}
 
