@@ -31,7 +31,8 @@ from pingan_dispatch.models import Task
 from pingan_dispatch.routing.engine import COUNTY_COMMAND_CENTER
 from pingan_dispatch.sla.deadlines import Deadlines
 from pingan_dispatch.tasks import lifecycle
-from pingan_dispatch.tasks.actions import cancel, record_callback, reroute
+from pingan_dispatch.tasks.handover import reroute
+from pingan_dispatch.tasks.outcome import cancel, record_callback
 from pingan_dispatch.tasks.schemas import CallbackBody
 from pingan_dispatch.tasks.work import (
     NewTask,

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, require
-from pingan_common.lifecycle import IfMatch
+from pingan_common.lifecycle import IfMatch, etag
 from pingan_common.lifecycle import perform as lifecycle_perform
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import (
@@ -102,8 +102,12 @@ async def list_tasks(
     responses=problem_responses(401, 403, 404),
     summary="A task: state, unit, deadlines and stage, flag, counters, timeline, allowed actions",
 )
-async def get_task(task_id: UUID, principal: Staff, runtime: RuntimeDep) -> TaskDetail:
-    return await read_task(runtime, task_id, principal)
+async def get_task(
+    task_id: UUID, principal: Staff, runtime: RuntimeDep, response: Response
+) -> TaskDetail:
+    detail = await read_task(runtime, task_id, principal)
+    response.headers["ETag"] = etag(detail.version)
+    return detail
 
 
 async def read_task(runtime: Runtime, task_id: UUID, principal: Principal) -> TaskDetail:

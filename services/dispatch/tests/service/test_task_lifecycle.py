@@ -471,3 +471,40 @@ async def test_a_task_the_rules_could_not_place_waits_in_the_unrouted_queue(
     assert task["id"] in [item["id"] for item in queue["unrouted"]["items"]]
     assert queue["unrouted"]["count"] >= 1
     assert task["id"] not in [item["id"] for item in queue["returned"]["items"]]
+
+
+async def test_the_task_read_carries_its_version_as_an_etag_that_if_match_accepts(
+    api, make_ticket, dispatch
+):
+    task = await api.open(make_ticket())
+    response = await dispatch.client.get(
+        f"/v1/tasks/{task['id']}", headers=dispatch.headers("dispatcher")
+    )
+    assert response.headers["ETag"] == f'W/"{task["version"]}"'
+
+    accepted = await api.act(
+        task["id"],
+        "accept",
+        role="handler",
+        area="331199001",
+        unit="331199001-ZZ",
+        headers={"If-Match": response.headers["ETag"]},
+    )
+    assert accepted.status_code == 200, accepted.text
+
+
+async def test_two_concurrent_actions_on_one_version_apply_once_and_refuse_the_other(
+    api, make_ticket
+):
+    task = await api.open(make_ticket())
+    version = {"If-Match": str(task["version"])}
+
+    responses = await asyncio.gather(
+        api.act(task["id"], "flag", {"reason": "群众反复来电"}, role="leader", headers=version),
+        api.act(task["id"], "cancel", {"reason": "other"}, headers=version),
+    )
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200, 412], [response.text for response in responses]
+    winner = next(response.json() for response in responses if response.status_code == 200)
+    assert (await api.read(task["id"]))["version"] == winner["version"] == task["version"] + 1
