@@ -14,9 +14,13 @@ import statistics
 import time
 from dataclasses import asdict
 
-from pingan_intake.classification import Classifier
-from pingan_intake.classifier_model import Evaluation, evaluate, stratified_split, train
-from pingan_intake.taxonomy import TAXONOMY_VERSION, LabelledExample, load_labelled_examples
+from pingan_intake.classification.classifier import Classifier
+from pingan_intake.classification.model import Evaluation, evaluate, stratified_split, train
+from pingan_intake.classification.taxonomy import (
+    TAXONOMY_VERSION,
+    LabelledExample,
+    load_labelled_examples,
+)
 
 
 def main() -> None:

@@ -19,14 +19,15 @@ from pingan_common.events.intake import EVENTS as INTAKE_EVENTS
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime
 from pingan_common.service import ServiceDefinition
-from pingan_intake import merge_routes, open311_routes
-from pingan_intake.body_limit import BodySizeLimit
-from pingan_intake.classification import warm_up
-from pingan_intake.handlers import HANDLERS
+from pingan_intake.classification.classifier import warm_up
+from pingan_intake.duplicates import routes as merge_routes
+from pingan_intake.inputs.body_limit import BodySizeLimit
 from pingan_intake.models import ApiClient, Base, messaging
-from pingan_intake.routes import router
+from pingan_intake.open311 import routes as open311_routes
 from pingan_intake.settings import IntakeSettings
 from pingan_intake.state import IntakeState
+from pingan_intake.tickets.routes import router
+from pingan_intake.timeline.tasks import HANDLERS
 
 
 async def on_start(runtime: Runtime) -> None:

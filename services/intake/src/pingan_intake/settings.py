@@ -3,7 +3,7 @@ from datetime import timedelta
 from pydantic_settings import SettingsConfigDict
 
 from pingan_common.settings import ServiceSettings
-from pingan_intake.duplicates import DuplicateRules
+from pingan_intake.duplicates.rules import DuplicateRules
 
 
 class IntakeSettings(ServiceSettings):

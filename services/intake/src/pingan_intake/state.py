@@ -9,8 +9,8 @@ from fastapi import Depends
 
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime, RuntimeDep
-from pingan_intake.duplicates import DuplicateRules
-from pingan_intake.places import PlaceResolver
+from pingan_intake.duplicates.rules import DuplicateRules
+from pingan_intake.places.resolver import PlaceResolver
 
 
 @dataclass(frozen=True)

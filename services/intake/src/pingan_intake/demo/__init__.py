@@ -1,0 +1,1 @@
+"""Demo data for the local stack and tests; nothing here runs in production."""

@@ -1,0 +1,1 @@
+"""Input made safe before anything stores it: text, phones, resident IDs, body size."""

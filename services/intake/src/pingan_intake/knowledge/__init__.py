@@ -1,0 +1,1 @@
+"""The knowledge base operators answer consultations from, and its search."""

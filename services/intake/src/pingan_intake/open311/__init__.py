@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2: the county's subcategories as services, tickets as service requests."""

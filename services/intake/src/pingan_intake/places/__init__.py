@@ -1,0 +1,1 @@
+"""Where a ticket happened: the county gazetteer and the resolution of grid, point and address."""

@@ -1,0 +1,1 @@
+"""Registering a ticket from any channel: one pipeline of stages (see ``pipeline.register``)."""
