@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from pingan_common.bus.consumer import HandlerContext
 from pingan_common.events import CaseOpened, CaseOpenedData, TicketRegistered
 from pingan_common.ids import new_id
+from pingan_common.numbering import document_number
 from pingan_common.refdata import load_county
 from pingan_mediation.committees import mediation_body_for
 from pingan_mediation.models import Case, case_number_sequence
 
-COUNTY_TIMEZONE = ZoneInfo("Asia/Shanghai")
 CASE_NUMBER_PREFIX = "TJ"
 CASE_DURATION = timedelta(days=30)
 
@@ -32,7 +31,7 @@ async def open_case(event: TicketRegistered, ctx: HandlerContext) -> Case:
     sequence = await ctx.session.scalar(case_number_sequence.next_value())
     case = Case(
         id=new_id(),
-        case_number=f"{CASE_NUMBER_PREFIX}{now.astimezone(COUNTY_TIMEZONE):%Y%m%d}{sequence:06d}",
+        case_number=document_number(CASE_NUMBER_PREFIX, now, sequence),
         ticket_id=data.ticket_id,
         ticket_number=data.ticket_number,
         source_event_id=event.id,

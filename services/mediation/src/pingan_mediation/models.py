@@ -6,12 +6,18 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import DateTime, Sequence, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from pingan_common.db import declarative_base
+from pingan_common.db import new_metadata
 from pingan_common.messaging_tables import MessagingTables
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """Mediation's own registry and MetaData; a class statement, so that mypy sees a base."""
+
+    metadata = new_metadata()
+
+
 messaging = MessagingTables.define(Base.metadata)
 case_number_sequence = Sequence("case_number_seq", metadata=Base.metadata)
 

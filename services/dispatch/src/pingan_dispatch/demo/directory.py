@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.county_time import COUNTY_TZ
 from pingan_common.refdata import CountyData, load_county
 from pingan_common.runtime import Runtime
 from pingan_dispatch.directory.publisher import DirectoryPublisher
@@ -30,7 +31,6 @@ from pingan_dispatch.directory.service import (
 )
 from pingan_dispatch.models import Roster, StaffEntry, Unit
 from pingan_dispatch.routing.store import store_packaged_rules
-from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE
 
 ROSTER_DAYS_AHEAD = 14
 SHIFT_CHANGE = time(8, 30)  # 值班 hands over at 08:30 county time
@@ -182,9 +182,9 @@ def _rotate(people: list[str], day: date, shift: int) -> str:
 
 def _shift(user_id: str, duty: str, day: date, starts: time, ends: time) -> dict[str, str]:
     """From ``starts`` on ``day`` to ``ends``, on the next day when ``ends`` is not later."""
-    starts_at = datetime.combine(day, starts, tzinfo=COUNTY_TIMEZONE)
+    starts_at = datetime.combine(day, starts, tzinfo=COUNTY_TZ)
     end_day = day if ends > starts else day + timedelta(days=1)
-    ends_at = datetime.combine(end_day, ends, tzinfo=COUNTY_TIMEZONE)
+    ends_at = datetime.combine(end_day, ends, tzinfo=COUNTY_TZ)
     return stored_shift(
         {"user_id": user_id, "duty": duty, "starts_at": starts_at, "ends_at": ends_at}
     )

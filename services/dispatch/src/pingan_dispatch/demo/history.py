@@ -20,11 +20,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pingan_common.county_time import COUNTY_TZ
 from pingan_common.refdata import load_county
 from pingan_dispatch.kpis.measures import TaskFacts
 from pingan_dispatch.sla.deadlines import Deadlines, deadlines_from_limits, extend
 from pingan_dispatch.sla.policy import SlaLimits, SlaPolicy, default_policy
-from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE, WorkingCalendar, default_calendar
+from pingan_dispatch.sla.workdays import WorkingCalendar, default_calendar
 
 DEFAULT_SEED = 20261101
 FIRST_DAY = date(2026, 8, 1)
@@ -156,7 +157,7 @@ def generate_history(
             for _ in range(player.count_for(day, township)):
                 tasks.append(player.play_task(f"demo-{len(tasks) + 1:06d}", day, township))
         day += timedelta(days=1)
-    end = as_of or datetime.combine(last_day + timedelta(days=1), time(0), COUNTY_TIMEZONE)
+    end = as_of or datetime.combine(last_day + timedelta(days=1), time(0), COUNTY_TZ)
     return DemoHistory(seed=seed, as_of=end, tasks=tuple(tasks))
 
 
@@ -204,7 +205,7 @@ class _Player:
             minute = self.rng.randrange(0, 24 * 60)
         else:
             minute = self.rng.randrange(8 * 60, 21 * 60)
-        return datetime.combine(day, time(0), COUNTY_TIMEZONE) + timedelta(minutes=minute)
+        return datetime.combine(day, time(0), COUNTY_TZ) + timedelta(minutes=minute)
 
     def _play_return(
         self, events: list[DemoEvent], unit: str, at: datetime, limits: SlaLimits

@@ -29,8 +29,6 @@ from pingan_common.ids import new_id
 from pingan_common.runtime import Runtime
 from pingan_dispatch.models import Roster, StaffEntry, Unit
 
-DIRECTORY_EVENTS = (DirectoryUnitChanged, DirectoryStaffChanged, DirectoryRosterChanged)
-
 # The directory keeps the reference data's finer kinds; the event speaks the coarser ones.
 EVENT_UNIT_KIND = {
     "command_center": "command_center",

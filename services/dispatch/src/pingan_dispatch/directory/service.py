@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.county_time import COUNTY_TZ
 from pingan_dispatch.models import Roster, StaffEntry, Unit
-from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE
 
 if TYPE_CHECKING:
     from pingan_dispatch.directory.publisher import DirectoryPublisher
@@ -48,7 +48,7 @@ class Problem:
 
 def county_day(at: datetime) -> date:
     """The calendar day in the county at ``at``: rosters and 'today' are county days."""
-    return at.astimezone(COUNTY_TIMEZONE).date()
+    return at.astimezone(COUNTY_TZ).date()
 
 
 def default_supervisor(

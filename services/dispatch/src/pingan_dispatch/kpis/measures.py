@@ -37,7 +37,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE, to_county_time
+from pingan_common.county_time import COUNTY_TZ
+from pingan_dispatch.sla.workdays import to_county_time
 
 GroupBy = Literal["unit", "township", "county"]
 Callback = Literal["satisfied", "basically_satisfied", "unsatisfied"]
@@ -110,8 +111,8 @@ class KpiRow:
 
 def county_period(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     """[first_day 00:00, the day after last_day 00:00) in county time: whole days, inclusive."""
-    start = datetime.combine(first_day, time(0), tzinfo=COUNTY_TIMEZONE)
-    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=COUNTY_TIMEZONE)
+    start = datetime.combine(first_day, time(0), tzinfo=COUNTY_TZ)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=COUNTY_TZ)
     return start, end
 
 

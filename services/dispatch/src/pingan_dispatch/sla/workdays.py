@@ -44,12 +44,12 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
 from pydantic import BaseModel, ConfigDict, Field
 
-COUNTY_TIMEZONE = ZoneInfo("Asia/Shanghai")
+from pingan_common.county_time import COUNTY_TZ
+
 WORKING_DAY = timedelta(days=1)
 OVERRIDES_FILE = "workday_overrides.json"
 # A calendar lookup this far ahead means a bug (a deadline years away), not a real deadline.
@@ -223,7 +223,7 @@ def default_calendar() -> WorkingCalendar:
 def to_county_time(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()}: give a time zone")
-    return moment.astimezone(COUNTY_TIMEZONE)
+    return moment.astimezone(COUNTY_TZ)
 
 
 def _county_date(day: date | datetime) -> date:
@@ -233,4 +233,4 @@ def _county_date(day: date | datetime) -> date:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=COUNTY_TIMEZONE)
+    return datetime.combine(day, time(0, 0), tzinfo=COUNTY_TZ)
