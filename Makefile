@@ -19,7 +19,7 @@ USER_NAME ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv run up down status logs token test lint bench classifier-eval kpis clean-run
+.PHONY: help venv run up down status logs token test test-fast lint typecheck bench classifier-eval kpis clean-run
 
 help: ## this list
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,13 +59,21 @@ clean-run: $(VENV_STAMP) ## stop the stack and delete .run/ (databases, keys, lo
 
 # --- checks --------------------------------------------------------------------------------
 
-test: $(VENV_STAMP) ## run the tests (PYTEST_ARGS="-k outbox -x" to pass options)
+# What CI runs (.ci/run): lint, then the type checker, then every test; the first failure stops it.
+test: lint typecheck ## lint + typecheck, then all the tests (PYTEST_ARGS="-k outbox -x" for options)
 	@UV="$(UV)" scripts/run-tests.sh
 
-lint: $(VENV_STAMP) ## ruff check, ruff format --check, generated event schemas up to date
+test-fast: $(VENV_STAMP) ## the unit tier only (pytest -m unit: no database, broker or app start-up)
+	@UV="$(UV)" scripts/run-tests.sh -m unit
+
+lint: $(VENV_STAMP) ## ruff check + format --check, event schemas up to date, import boundaries
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen python -m pingan_common.events.schemagen --check
+	$(UV) run --frozen lint-imports --no-cache
+
+typecheck: $(VENV_STAMP) ## mypy with the pydantic plugin over the packages in pyproject's [tool.mypy]
+	$(UV) run --frozen mypy
 
 bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): pipeline, intake, dispatch, notify
 	@$(DEVSTACK) up

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -50,7 +50,9 @@ def create_service_app(
     return app
 
 
-def _lifespan(definition: ServiceDefinition, settings: ServiceSettings, clock: Clock):  # type: ignore[no-untyped-def]
+def _lifespan(
+    definition: ServiceDefinition, settings: ServiceSettings, clock: Clock
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -19,11 +20,13 @@ from pingan_common.migrations import upgrade_to_head
 from pingan_common.service import ServiceDefinition
 from pingan_common.settings import ServiceSettings
 
+S = TypeVar("S", bound=ServiceSettings)
+
 
 def run_service_cli(
     definition: ServiceDefinition,
-    make_settings: Callable[[], ServiceSettings],
-    make_app: Callable[[ServiceSettings], FastAPI],
+    make_settings: Callable[[], S],
+    make_app: Callable[[S], FastAPI],
 ) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m pingan_{definition.name}")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
@@ -32,7 +35,7 @@ def run_service_cli(
     if command == "migrate":
         asyncio.run(_migrate(definition, settings))
         return
-    options = {
+    options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_config": None,

@@ -15,7 +15,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from pingan_common.bus.topic_reader import read_topic
 from pingan_common.events.topics import dead_letter_topic
@@ -57,7 +57,7 @@ async def read_dead_letters(settings: KafkaSettings, topic: str, group: str) -> 
     ]
 
 
-def _letter(record) -> DeadLetter:  # type: ignore[no-untyped-def]
+def _letter(record: ConsumerRecord) -> DeadLetter:
     headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
     return DeadLetter(record.partition, record.offset, record.key, record.value or b"", headers)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, text
+from sqlalchemy import CursorResult, Table, TextClause, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.events.envelope import EventEnvelope
@@ -19,7 +20,7 @@ async def claim_event(
     return result.first() is not None
 
 
-def _claim_statement(inbox: Table):  # type: ignore[no-untyped-def]
+def _claim_statement(inbox: Table) -> TextClause:
     # Plain SQL: SQLAlchemy 2.0 recompiles the PostgreSQL dialect's ON CONFLICT insert on every
     # call (it has no cache key), and this runs once per consumed event.
     return text(
@@ -30,5 +31,9 @@ def _claim_statement(inbox: Table):  # type: ignore[no-untyped-def]
 
 
 async def purge_inbox(session: AsyncSession, inbox: Table, older_than: datetime) -> int:
-    result = await session.execute(delete(inbox).where(inbox.c.received_at < older_than))
+    # a DELETE's result is a CursorResult; AsyncSession.execute is typed for any statement
+    result = cast(
+        CursorResult[Any],
+        await session.execute(delete(inbox).where(inbox.c.received_at < older_than)),
+    )
     return result.rowcount or 0

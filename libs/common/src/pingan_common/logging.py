@@ -7,6 +7,7 @@ import os
 import sys
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 _configured = False
 
@@ -17,7 +18,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     if _configured:
         return
     _configured = True
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
@@ -48,8 +49,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _add_service(service: str):  # type: ignore[no-untyped-def]
-    def add(_logger, _method, event_dict):  # type: ignore[no-untyped-def]
+def _add_service(service: str) -> Processor:
+    def add(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
         event_dict.setdefault("service", service)
         return event_dict
 

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
@@ -212,7 +212,7 @@ class _Every:
         return True
 
 
-def _to_message(row) -> OutgoingMessage:  # type: ignore[no-untyped-def]
+def _to_message(row: Row[Any]) -> OutgoingMessage:
     return OutgoingMessage(
         topic=row.topic,
         key=row.message_key,

@@ -19,6 +19,7 @@ after answering, which makes the server log every failure twice and test transpo
 
 import json
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -217,7 +218,7 @@ def problem_response(
     *,
     type_: str = "about:blank",
     errors: list[dict] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
@@ -377,9 +378,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     Call it while building the app. Middleware added afterwards sits outside and sees a 500
     problem response rather than the exception.
     """
-    app.add_exception_handler(ProblemError, _on_problem_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    # Starlette types every handler as taking any Exception; it calls each with its own class.
+    app.add_exception_handler(ProblemError, _on_problem_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _on_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)  # type: ignore[arg-type]
     # Backstop for failures in middleware outside ours (Starlette answers, then re-raises).
     app.add_exception_handler(Exception, _on_unexpected_error)
     app.add_middleware(_UnhandledErrorMiddleware)
@@ -403,6 +405,7 @@ def _document_problems_in_openapi(app: FastAPI) -> None:
             _use_problem_schema(schema)
         return schema
 
+    # FastAPI's documented way to extend the schema is to replace the method
     app.openapi = openapi  # type: ignore[method-assign]
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -198,7 +199,7 @@ _TOKEN_FORM = {
 
 def create_issuer_app(
     keys_dir: Path,
-    users: list[dict],
+    users: Sequence[Mapping[str, Any]],
     *,
     issuer: str,
     audience: str = "pingan",

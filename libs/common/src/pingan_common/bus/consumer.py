@@ -55,7 +55,9 @@ class HandlerContext:
         await self.outbox.add(self.session, event)
 
 
-Handler = Callable[[EventEnvelope, HandlerContext], Awaitable[None]]
+# A handler takes the event class it is registered for (e.g. TicketRegistered); a mapping's type
+# can't tie each key to its values' parameter, so the event is Any here.
+Handler = Callable[[Any, HandlerContext], Awaitable[None]]
 Applicable = tuple[ConsumerRecord, EventEnvelope, list[Handler]]
 HandlerRegistry = Mapping[type[EventEnvelope], Sequence[Handler]]
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.protocol.api import Response
 
 from pingan_common.events.topics import COMPACTED_TOPICS
 from pingan_common.settings import KafkaSettings
@@ -51,7 +52,7 @@ def _new_topic(name: str, settings: KafkaSettings) -> NewTopic:
 _TOPIC_ALREADY_EXISTS = 36
 
 
-def _raise_on_topic_errors(response) -> None:  # type: ignore[no-untyped-def]
+def _raise_on_topic_errors(response: Response) -> None:
     """The admin client returns per-topic errors instead of raising; another service may have
     created the same topic a moment ago, which is fine."""
     for topic_error in response.topic_errors:

@@ -14,9 +14,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from pingan_common.devstack import stack
 from pingan_common.devstack.paths import RunPaths
+
+if TYPE_CHECKING:
+    from pingan_common.refdata import StaffMember
 
 ROLES = (
     "operator",
@@ -38,14 +42,22 @@ def _roles() -> list[str]:
     return [role.value for role in Role]
 
 
-def demo_user(staff: object) -> dict[str, str | None]:
+class DemoUserFields(TypedDict):
+    username: str
+    name: str
+    role: str
+    area_code: str
+    unit_code: str | None
+
+
+def demo_user(staff: StaffMember) -> DemoUserFields:
     """The issuer's user fields from a refdata staff member (its name is ``display_name``)."""
     return {
-        "username": staff.username,  # type: ignore[attr-defined]
-        "name": getattr(staff, "display_name", None) or getattr(staff, "name", ""),
-        "role": staff.role,  # type: ignore[attr-defined]
-        "area_code": staff.area_code,  # type: ignore[attr-defined]
-        "unit_code": getattr(staff, "unit_code", None),
+        "username": staff.username,
+        "name": staff.display_name,
+        "role": staff.role,
+        "area_code": staff.area_code,
+        "unit_code": staff.unit_code,
     }
 
 
@@ -77,6 +89,7 @@ def cmd_token(paths: RunPaths, role: str, area: str | None, username: str | None
             else {
                 "username": f"{role}@{area}",
                 "name": f"{role}@{area}",
+                "role": role,
                 "area_code": area,
                 "unit_code": None,
             }

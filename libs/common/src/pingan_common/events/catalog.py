@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Union
+from typing import TYPE_CHECKING, Annotated, TypeAlias, Union
 
 from pydantic import Field, TypeAdapter
 
@@ -19,7 +19,11 @@ EVENT_CLASSES: tuple[type[EventEnvelope], ...] = (
 )
 
 # One tagged union over every class, so parsing looks at "type" once instead of trying each.
-AnyEvent = Annotated[Union[EVENT_CLASSES], Field(discriminator="type")]  # noqa: UP007
+if TYPE_CHECKING:
+    # A union built from a tuple at import time is no type to a checker; each member is one.
+    AnyEvent: TypeAlias = EventEnvelope
+else:
+    AnyEvent = Annotated[Union[EVENT_CLASSES], Field(discriminator="type")]  # noqa: UP007
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 EVENTS_BY_TYPE: dict[str, type[EventEnvelope]] = {c.event_type(): c for c in EVENT_CLASSES}
 

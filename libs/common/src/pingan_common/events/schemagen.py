@@ -18,6 +18,7 @@ for a version that was never released: otherwise add a new ``….v<N+1>`` event 
 from __future__ import annotations
 
 import argparse
+import builtins
 import hashlib
 import json
 import re
@@ -30,6 +31,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+from pydantic import BaseModel
 
 from pingan_common.events.catalog import EVENT_CLASSES
 from pingan_common.events.compatibility import breaking_changes
@@ -100,8 +103,10 @@ class EventInfo:
         return event_schema(self.cls)
 
     @property
-    def payload_class(self) -> type:
-        return self.cls.model_fields["data"].annotation  # type: ignore[return-value]
+    def payload_class(self) -> builtins.type[BaseModel]:  # `type` here is the field above
+        payload = self.cls.model_fields["data"].annotation
+        assert isinstance(payload, builtins.type) and issubclass(payload, BaseModel), payload
+        return payload
 
     @property
     def key_field(self) -> str | None:

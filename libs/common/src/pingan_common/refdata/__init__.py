@@ -20,7 +20,7 @@ import hmac
 import json
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -61,8 +61,8 @@ UnitKind = Literal[
     "grid",
 ]
 
-ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
-UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
+ROLES: tuple[str, ...] = get_args(Role)
+UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
 CATEGORY_GROUPS: tuple[str, ...] = tuple(group.value for group in CategoryGroup)
 CHANNELS: tuple[str, ...] = tuple(channel.value for channel in Channel)
 

@@ -165,4 +165,7 @@ async def service_harness(
             tail = await TopicTail.open(servers, topics.topic(topic))
             exits.push_async_callback(tail.consumer.stop)
             tails.append(tail)
-        yield ServiceHarness(stack, service, producer, *tails, default_role=default_role)
+        published_tail, dead_letter_tail = tails
+        yield ServiceHarness(
+            stack, service, producer, published_tail, dead_letter_tail, default_role=default_role
+        )
