@@ -30,9 +30,11 @@ import httpx
 import pytest
 import uvicorn
 
-from pingan_notify.sms import AliyunStyleSmsProvider, SmsMessage, TencentStyleSmsProvider
+from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
+from pingan_notify.sms.providers import SmsMessage
+from pingan_notify.sms.tencent import TencentStyleSmsProvider
 from pingan_notify.sms_simulator import Gateway, SimulatorConfig, create_app
-from pingan_notify.templates import default_catalog, preview
+from pingan_notify.templates.catalog import default_catalog, preview
 
 __all__ = ["SmsGateway", "running_sms_gateway", "serve_in_thread", "sms_gateway", "template_sms"]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pingan_notify.breaker import BreakerState, CircuitBreaker, CircuitBreakers
-from pingan_notify.retry_schedule import RetrySchedule
+from pingan_notify.deliveries.retry_schedule import RetrySchedule
+from pingan_notify.webhooks.breaker import BreakerState, CircuitBreaker, CircuitBreakers
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 COOL_DOWN = timedelta(seconds=60)

@@ -8,20 +8,23 @@ from types import SimpleNamespace
 import pytest
 
 from pingan_common.auth import Principal
-from pingan_notify.deliveries import render
-from pingan_notify.messages import (
+from pingan_notify.deliveries.trigger import event_kind
+from pingan_notify.notices.messages import (
     alert_variables,
     county_time,
     deadline_variables,
-    event_kind,
     repeat_title,
     supervision_level,
-    survey_verdict,
     task_assigned_variables,
 )
-from pingan_notify.stream import item_visible_to
-from pingan_notify.templates import default_catalog
-from pingan_notify.webhooks import pattern_is_valid, subscription_matches, type_matches
+from pingan_notify.stream.hub import item_visible_to
+from pingan_notify.surveys.surveys import survey_verdict
+from pingan_notify.templates.catalog import default_catalog, render
+from pingan_notify.webhooks.subscriptions import (
+    pattern_is_valid,
+    subscription_matches,
+    type_matches,
+)
 
 
 def test_deadlines_are_shown_in_china_time():

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pingan_notify.policies import (
+from pingan_notify.deliveries.policies import (
     Audience,
     BudgetState,
     QuietHours,

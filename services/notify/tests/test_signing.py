@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pingan_notify.signing import (
+from pingan_notify.webhooks.signing import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -12,14 +12,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from pingan_notify.sms import (
-    SmsMessage,
-    SmsOutcome,
-    aliyun_signature,
-    aliyun_string_to_sign,
-    count_segments,
-    tc3_signature,
-)
+from pingan_notify.sms.aliyun import aliyun_signature, aliyun_string_to_sign
+from pingan_notify.sms.providers import SmsMessage, SmsOutcome
+from pingan_notify.sms.segments import count_segments
+from pingan_notify.sms.tencent import tc3_signature
 from services.notify.tests.sms_gateway import running_sms_gateway, template_sms
 
 # The sms_gateway fixtures (until notify's conftest.py registers them for every test module).

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
-from pingan_notify.sms import SmsMessage, SmsOutcome
-from pingan_notify.templates import default_catalog
+from pingan_notify.sms.providers import SmsMessage, SmsOutcome
+from pingan_notify.templates.catalog import default_catalog
 from services.notify.tests.sms_gateway import serve_in_thread, template_sms
 
 # The sms_gateway fixtures (until notify's conftest.py registers them for every test module).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pingan_notify.sms_segments import count_segments
-from pingan_notify.templates import (
+from pingan_notify.sms.segments import count_segments
+from pingan_notify.templates.catalog import (
     MissingTemplateVariable,
     TemplateCatalog,
     TemplateError,

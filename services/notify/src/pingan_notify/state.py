@@ -1,4 +1,5 @@
-"""What one running notify app holds besides the common runtime: built in ``create_app``."""
+"""What one running notify app holds besides the common runtime: built once the runtime exists
+(``ServiceDefinition.state``), shared by its handlers, routes and workers."""
 
 from __future__ import annotations
 
@@ -7,24 +8,20 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends
 
-from pingan_common.runtime import Runtime
-from pingan_notify.breaker import CircuitBreaker
-from pingan_notify.policies import QuietHours, RateLimit, RateLimits, SmsBudget
-from pingan_notify.retry_schedule import RetrySchedule
+from pingan_common.bus.consumer import HandlerContext
+from pingan_common.runtime import Runtime, RuntimeDep
+from pingan_notify.deliveries.policies import QuietHours, RateLimit, RateLimits, SmsBudget
+from pingan_notify.deliveries.retry_schedule import RetrySchedule
 from pingan_notify.settings import NotifySettings
-from pingan_notify.sms import national_number
-from pingan_notify.stream import StreamHub
-from pingan_notify.templates import TemplateCatalog, default_catalog
-from pingan_notify.webhooks import SubscriptionCache
-
-if TYPE_CHECKING:
-    import httpx
-
-    from pingan_notify.sms import SmsProvider
+from pingan_notify.sms.providers import national_number
+from pingan_notify.stream.hub import StreamHub
+from pingan_notify.templates.catalog import TemplateCatalog, default_catalog
+from pingan_notify.webhooks.breaker import CircuitBreaker
+from pingan_notify.webhooks.subscriptions import SubscriptionCache
 
 
 @dataclass(frozen=True)
@@ -64,20 +61,19 @@ class Policies:
         return CircuitBreaker(self.breaker_threshold, self.breaker_cool_down)
 
 
-@dataclass
+@dataclass(frozen=True)
 class NotifyState:
     settings: NotifySettings
     policies: Policies
+    hub: StreamHub
     catalog: TemplateCatalog = field(default_factory=default_catalog)
-    hub: StreamHub = field(default_factory=StreamHub)
-    wake_worker: asyncio.Event = field(default_factory=asyncio.Event)
     subscriptions: SubscriptionCache = field(default_factory=SubscriptionCache)
-    runtime: Runtime | None = None
-    http: httpx.AsyncClient | None = None
-    sms: SmsProvider | None = None
+    wake_worker: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
-    def from_settings(cls, settings: NotifySettings) -> NotifyState:
+    def build(cls, runtime: Runtime) -> NotifyState:
+        settings = runtime.settings
+        assert isinstance(settings, NotifySettings), "notify's runtime has no NotifySettings"
         return cls(
             settings=settings,
             policies=Policies.from_settings(settings),
@@ -92,11 +88,22 @@ class NotifyState:
         key = self.settings.phone_hash_key.encode()
         return hmac.new(key, national_number(phone).encode(), hashlib.sha256).hexdigest()
 
-    def require_runtime(self) -> Runtime:
-        if self.runtime is None:
-            raise RuntimeError("notify has not started")
-        return self.runtime
+
+def notify_state(runtime: Runtime) -> NotifyState:
+    return _checked(runtime.state)
 
 
-def get_state(request: Request) -> NotifyState:
-    return request.app.state.notify
+def handler_state(ctx: HandlerContext) -> NotifyState:
+    return _checked(ctx.state)
+
+
+def _checked(state: object) -> NotifyState:
+    assert isinstance(state, NotifyState), "notify's runtime has no NotifyState"
+    return state
+
+
+def _state_dependency(runtime: RuntimeDep) -> NotifyState:
+    return notify_state(runtime)
+
+
+NotifyStateDep = Annotated[NotifyState, Depends(_state_dependency)]

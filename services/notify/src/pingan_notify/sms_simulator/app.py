@@ -22,12 +22,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
-from pingan_notify.sms import (
-    TENCENT_SERVICE,
-    aliyun_signature,
-    national_number,
-    tc3_signature,
-)
+from pingan_notify.sms.aliyun import aliyun_signature
+from pingan_notify.sms.providers import national_number
+from pingan_notify.sms.tencent import TENCENT_SERVICE, tc3_signature
 from pingan_notify.sms_simulator.gateway import (
     MAINLAND_MOBILE,
     Gateway,

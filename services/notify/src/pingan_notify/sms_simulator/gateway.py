@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
-from pingan_notify.sms import national_number
-from pingan_notify.sms_segments import count_segments
-from pingan_notify.templates import default_catalog, fill
+from pingan_notify.sms.providers import national_number
+from pingan_notify.sms.segments import count_segments
+from pingan_notify.templates.catalog import default_catalog, fill
 
 # The local stack's credentials (not secrets: they only ever open this simulator).
 LOCAL_ALIYUN_ACCESS_KEY_ID = "LTAI-pingan-local"

@@ -1,0 +1,170 @@
+"""Risk alerts: who is told, and red/orange alerts told again until someone acknowledges.
+
+Red and orange alerts go to the leader on duty (from the rosters of the units covering the
+alert's area) and to the analysts of the area, in-app and by SMS, marked urgent. Where the
+directory names nobody for a role, the role of the area gets the in-app item
+(``leader@<area>``), which every holder of that role covering the area sees. Yellow and blue
+alerts are in-app notices to the roles the alert names.
+
+An urgent alert is watched: every ``alert_repeat_interval_s`` it is sent again (with
+"第n次提醒" in the title) until an ``alert.acknowledged`` event arrives or someone acknowledges
+the in-app item, at most ``alert_repeat_max`` times. Repeats are deliveries of their own,
+triggered by a derived id (uuid5 of the alert event and the repeat number), so two replicas
+repeating at once still send each repeat once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from pingan_common.bus.consumer import HandlerContext
+from pingan_common.events.riskassess import AlertAcknowledged, AlertRaised, AlertRaisedData
+from pingan_notify.deliveries.policies import Audience
+from pingan_notify.deliveries.trigger import Recipient, Trigger
+from pingan_notify.deliveries.writer import DeliveryWriter
+from pingan_notify.models import AlertWatch, DirectoryStaff, InboxItem
+from pingan_notify.notices.messages import URGENT_ALERT_LEVELS, alert_variables, repeat_title
+from pingan_notify.recipients import directory
+from pingan_notify.templates.catalog import render
+
+
+async def on_alert_raised(event: AlertRaised, ctx: HandlerContext) -> None:
+    writer = DeliveryWriter.for_handler(ctx)
+    trigger = Trigger.of(event)
+    await notify_alert(writer, trigger, event.data)
+    await watch_alert(writer, trigger, event.data)
+
+
+async def on_alert_acknowledged(event: AlertAcknowledged, ctx: HandlerContext) -> None:
+    data = event.data
+    await acknowledge_alert(
+        DeliveryWriter.for_handler(ctx), data.alert_id, data.acknowledged_by, data.acknowledged_at
+    )
+
+
+async def notify_alert(
+    writer: DeliveryWriter, trigger: Trigger, data: AlertRaisedData, repeat_number: int = 0
+) -> None:
+    urgent = data.level.value in URGENT_ALERT_LEVELS
+    variables = alert_variables(
+        level=data.level.value, ticket_number=data.ticket_number, summary=data.summary
+    )
+    in_app = render(writer.state.catalog, "alert_raised.in_app", variables)
+    people, roles = await _recipients(writer, data)
+    in_app_recipients = [Recipient("user", p.user_id) for p in people] + [
+        Recipient("role", f"{role}@{data.area_code}") for role in roles
+    ]
+    await writer.in_app(
+        trigger,
+        in_app_recipients,
+        in_app,
+        urgent=urgent,
+        requires_ack=urgent,
+        alert_id=data.alert_id,
+        title=repeat_title(in_app.title or "", repeat_number),
+    )
+    if not urgent:
+        return
+    sms = render(writer.state.catalog, "alert_raised.sms", variables)
+    for person in people:
+        if directory.is_mobile(person.phone):
+            recipient = Recipient("user", person.user_id, Audience.STAFF, person.phone)
+            await writer.sms(trigger, recipient, sms, urgent=True)
+
+
+async def _recipients(
+    writer: DeliveryWriter, data: AlertRaisedData
+) -> tuple[list[DirectoryStaff], list[str]]:
+    """The people the directory names for each role, and the roles it names nobody for."""
+    session = writer.session
+    people: list[DirectoryStaff] = []
+    unresolved: list[str] = []
+    for role in data.notify_roles:
+        if role == "leader":
+            units = await directory.units_covering(session, data.area_code)
+            ids = await directory.on_duty(session, units, "leader", writer.now)
+            found = await directory.staff(session, ids)
+        else:
+            found = await directory.staff_with_role_covering(session, role, data.area_code)
+        if found:
+            people.extend(p for p in found if p.user_id not in {q.user_id for q in people})
+        else:
+            unresolved.append(role)
+    return people, unresolved
+
+
+async def watch_alert(writer: DeliveryWriter, trigger: Trigger, data: AlertRaisedData) -> None:
+    if data.level.value not in URGENT_ALERT_LEVELS:
+        return
+    interval = timedelta(seconds=writer.state.settings.alert_repeat_interval_s)
+    await writer.session.execute(
+        insert(AlertWatch)
+        .values(
+            alert_id=data.alert_id,
+            trigger_event_id=trigger.event_id,
+            correlation_id=trigger.correlation_id,
+            alert=data.model_dump(mode="json"),
+            raised_at=data.raised_at,
+            repeats_sent=0,
+            next_repeat_at=writer.now + interval,
+        )
+        .on_conflict_do_nothing(index_elements=["alert_id"])
+    )
+
+
+def repeat_trigger(watch: AlertWatch, data: AlertRaisedData, repeat_number: int) -> Trigger:
+    return Trigger(
+        event_id=uuid.uuid5(watch.trigger_event_id, f"repeat-{repeat_number}"),
+        event_type="pingan.riskassess.alert.raised.v1",
+        time=data.raised_at,
+        correlation_id=watch.correlation_id,
+        ticket_id=data.ticket_id,
+        ticket_number=data.ticket_number,
+        area_code=data.area_code,
+    )
+
+
+async def repeat_due_alerts(writer: DeliveryWriter, limit: int = 50) -> int:
+    """Send the next repeat of every watched alert that is due; returns how many."""
+    settings = writer.state.settings
+    watches = list(
+        await writer.session.scalars(
+            select(AlertWatch)
+            .where(
+                AlertWatch.acknowledged_at.is_(None),
+                AlertWatch.next_repeat_at.is_not(None),
+                AlertWatch.next_repeat_at <= writer.now,
+            )
+            .order_by(AlertWatch.next_repeat_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for watch in watches:
+        data = AlertRaisedData.model_validate(watch.alert)
+        repeat_number = watch.repeats_sent + 1
+        await notify_alert(writer, repeat_trigger(watch, data, repeat_number), data, repeat_number)
+        watch.repeats_sent = repeat_number
+        more = repeat_number < settings.alert_repeat_max
+        interval = timedelta(seconds=settings.alert_repeat_interval_s)
+        watch.next_repeat_at = writer.now + interval if more else None
+    return len(watches)
+
+
+async def acknowledge_alert(writer: DeliveryWriter, alert_id: UUID, by: str, at: datetime) -> None:
+    session = writer.session
+    await session.execute(
+        update(AlertWatch)
+        .where(AlertWatch.alert_id == alert_id, AlertWatch.acknowledged_at.is_(None))
+        .values(acknowledged_at=at, acknowledged_by=by, next_repeat_at=None)
+    )
+    await session.execute(
+        update(InboxItem)
+        .where(InboxItem.alert_id == alert_id, InboxItem.acknowledged_at.is_(None))
+        .values(acknowledged_at=at, acknowledged_by=by)
+    )

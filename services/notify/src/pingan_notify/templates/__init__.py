@@ -1,0 +1,2 @@
+"""Message templates: the versioned Chinese texts per event and channel, rendered strictly,
+listed and previewed under /v1/templates."""

@@ -1,0 +1,155 @@
+"""Webhook subscriptions under /v1/webhooks/subscriptions (admin only).
+
+The secret is write-only: reads show its last four characters. A POST with an
+``Idempotency-Key`` that was used before answers with the subscription it created then.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pingan_common.auth import Principal, Role, require
+from pingan_common.ids import new_id
+from pingan_common.pagination import Page
+from pingan_common.problems import NotFound, problem_responses
+from pingan_common.runtime import RuntimeDep
+from pingan_notify.models import WebhookSubscription
+from pingan_notify.state import NotifyStateDep
+from pingan_notify.webhooks.schemas import (
+    SubscriptionCreate,
+    SubscriptionRead,
+    SubscriptionUpdate,
+)
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+@router.post(
+    "/subscriptions",
+    response_model=SubscriptionRead,
+    status_code=201,
+    responses=problem_responses(401, 403, 422),
+)
+async def create_subscription(
+    body: SubscriptionCreate,
+    principal: Admin,
+    runtime: RuntimeDep,
+    state: NotifyStateDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> SubscriptionRead:
+    now = runtime.now()
+    async with runtime.transaction() as session:
+        if idempotency_key:
+            existing = await session.scalar(
+                select(WebhookSubscription).where(
+                    WebhookSubscription.idempotency_key == idempotency_key
+                )
+            )
+            if existing is not None:
+                response.status_code = 200
+                return SubscriptionRead.of(existing)
+        row = WebhookSubscription(
+            id=new_id(),
+            name=body.name,
+            url=str(body.url),
+            secret=body.secret,
+            event_types=body.event_types,
+            area_prefix=body.area_prefix,
+            active=body.active,
+            created_by=principal.subject,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=idempotency_key,
+            breaker_state="closed",
+            consecutive_failures=0,
+        )
+        session.add(row)
+        await session.flush()
+        result = SubscriptionRead.of(row)
+    state.subscriptions.invalidate()
+    return result
+
+
+@router.get(
+    "/subscriptions",
+    response_model=Page[SubscriptionRead],
+    responses=problem_responses(401, 403),
+)
+async def list_subscriptions(_: Admin, runtime: RuntimeDep) -> Page[SubscriptionRead]:
+    async with runtime.transaction() as session:
+        rows = await session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id))
+        return Page(items=[SubscriptionRead.of(row) for row in rows])
+
+
+@router.get(
+    "/subscriptions/{subscription_id}",
+    response_model=SubscriptionRead,
+    responses=problem_responses(401, 403, 404),
+)
+async def get_subscription(
+    subscription_id: UUID, _: Admin, runtime: RuntimeDep
+) -> SubscriptionRead:
+    async with runtime.transaction() as session:
+        return SubscriptionRead.of(await _get(session, subscription_id))
+
+
+@router.patch(
+    "/subscriptions/{subscription_id}",
+    response_model=SubscriptionRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def update_subscription(
+    subscription_id: UUID,
+    body: SubscriptionUpdate,
+    _: Admin,
+    runtime: RuntimeDep,
+    state: NotifyStateDep,
+) -> SubscriptionRead:
+    async with runtime.transaction() as session:
+        row = await _get(session, subscription_id)
+        changes = body.model_dump(exclude_unset=True)
+        if changes.pop("retire_previous_secret", False):
+            row.previous_secret = None
+        if changes.get("secret") and changes["secret"] != row.secret:
+            row.previous_secret = row.secret
+        if "url" in changes and changes["url"] is not None:
+            changes["url"] = str(changes["url"])
+        for name, value in changes.items():
+            if value is not None or name == "area_prefix":
+                setattr(row, name, value)
+        if "url" in changes:
+            # A new endpoint starts with a closed circuit.
+            row.breaker_state, row.consecutive_failures, row.breaker_opened_at = "closed", 0, None
+        row.updated_at = runtime.now()
+        result = SubscriptionRead.of(row)
+    state.subscriptions.invalidate()
+    return result
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404),
+    summary="Delete a subscription; its queued deliveries are dead-lettered when due",
+)
+async def delete_subscription(
+    subscription_id: UUID, _: Admin, runtime: RuntimeDep, state: NotifyStateDep
+) -> None:
+    async with runtime.transaction() as session:
+        await session.delete(await _get(session, subscription_id))
+    state.subscriptions.invalidate()
+
+
+async def _get(session: AsyncSession, subscription_id: UUID) -> WebhookSubscription:
+    row = await session.get(WebhookSubscription, subscription_id)
+    if row is None:
+        raise NotFound("webhook subscription", subscription_id)
+    return row
