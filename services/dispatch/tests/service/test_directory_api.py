@@ -11,6 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from pingan_common.bus.topic_reader import read_topic
+from pingan_common.county_time import COUNTY_TZ as COUNTY_TIMEZONE
 from pingan_common.events import parse_event
 from pingan_common.events.dispatch import (
     DirectoryRosterChanged,
@@ -23,7 +24,6 @@ from pingan_common.testing.services import eventually
 from pingan_dispatch.demo.directory import load_demo_directory, setup_directory_and_routing
 from pingan_dispatch.directory.service import county_day
 from pingan_dispatch.routing.engine import on_duty, supervisor_of
-from pingan_dispatch.sla.workdays import COUNTY_TIMEZONE
 
 ADMIN = "admin"
 COUNTY = load_county()
