@@ -22,14 +22,15 @@ import pingan_intake.bootstrap as intake
 import pingan_mediation.bootstrap as mediation
 import pingan_notify.bootstrap as notify
 import pingan_riskassess.bootstrap as riskassess
+from pingan_common.testing.servers import Receiver, serve_here, serve_in_thread
 from pingan_common.testing.services import RunningService, TestStack, running_service
+from pingan_common.testing.sms_gateway import SmsGateway, running_sms_gateway
 from pingan_dispatch.settings import DispatchSettings
 from pingan_intake.settings import IntakeSettings
 from pingan_mediation.settings import MediationSettings
 from pingan_notify.settings import NotifySettings
+from pingan_notify.sms_simulator import create_app as sms_simulator
 from pingan_riskassess.settings import RiskassessSettings
-from services.notify.tests.live import Receiver, serve_here
-from services.notify.tests.sms_gateway import SmsGateway, running_sms_gateway, serve_in_thread
 
 SERVICES = (
     ("intake", intake, IntakeSettings),
@@ -61,7 +62,7 @@ async def platform(module_stack: TestStack) -> AsyncIterator[Platform]:
     """Started once per module: each test works on its own tickets."""
     stack = module_stack
     async with AsyncExitStack() as exits:
-        sms = exits.enter_context(running_sms_gateway())
+        sms = exits.enter_context(running_sms_gateway(sms_simulator()))
         receiver = Receiver()
         receiver.url = exits.enter_context(serve_in_thread(receiver.app()))
         running: dict[str, RunningService] = {}

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from pingan_common.testing.services import eventually
-from services.notify.tests.live import SseClient
+from pingan_common.testing.stream import SseClient
 from tests.e2e.conftest import Platform
 
 TOWNSHIP_HANDLER = {"area": "331199001", "unit": "331199001-ZZ"}

@@ -1,26 +1,23 @@
-"""Notify service tests: a real notify app per test module, on the real DB and broker.
+"""Fixtures for both of notify's test tiers (``unit/`` and ``service/``); none of them starts
+anything. The running notify and the real servers it talks to are in ``service/conftest.py``.
 
-The harness produces events to notify's namespaced input topics with aiokafka, tails the
-topics notify writes (its own stream and its dead-letter topic), and reads its tables through
-the running service's engine. SMS go to the real gateway simulator over HTTP (the parts
-fixture module ``sms_gateway.py``); citizens' numbers come from a real HTTP stand-in for
-intake's caller-contact endpoint; webhooks go to a real local receiver.
+- ``events``: builders of the events notify consumes, each about a fresh ticket;
+- ``verify_pingan_webhook``: the receiver's snippet of docs/webhooks.md, run verbatim.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import pytest
 
-import pingan_notify.bootstrap as notify_bootstrap
-from pingan_common.db import system_clock
+from pingan_common.county_time import COUNTY_TZ
 from pingan_common.events import (
     AlertRaised,
     AlertRaisedData,
@@ -56,89 +53,20 @@ from pingan_common.events.intake import (
     TicketMergedData,
 )
 from pingan_common.events.riskassess import AlertAcknowledged, AlertAcknowledgedData
-from pingan_common.events.topics import DISPATCH_TASKS, NOTIFY_DELIVERIES, dead_letter_topic
 from pingan_common.testing.events import ticket_registered
-from pingan_common.testing.harness import ServiceHarness, service_harness
-from pingan_common.testing.services import TestStack
-from pingan_notify.settings import NotifySettings
-from services.notify.tests.live import Clock, Contacts, Receiver
-from services.notify.tests.sms_gateway import (  # noqa: F401 (fixtures)
-    SmsGateway,
-    serve_in_thread,
-    sms_gateway,
-    sms_gateway_server,
-)
 
-ZONE = ZoneInfo("Asia/Shanghai")
 E = TypeVar("E", bound=EventEnvelope)
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
 
 
 @pytest.fixture(scope="session")
-def contacts() -> Iterator[Contacts]:
-    contacts = Contacts()
-    with serve_in_thread(contacts.app()) as url:
-        contacts.url = url
-        yield contacts
-
-
-@pytest.fixture(scope="session")
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    with serve_in_thread(receiver.app()) as url:
-        receiver.url = url
-        yield receiver
-
-
-@asynccontextmanager
-async def notify_service(
-    stack: TestStack,
-    gateway: SmsGateway,
-    contacts: Contacts,
-    *,
-    clock: Clock | None = None,
-    **overrides: Any,
-) -> AsyncIterator[ServiceHarness]:
-    """A running notify with a fast worker and the real local gateways; ``overrides`` are the
-    test module's settings, ``clock`` a service clock the test can move."""
-    settings = await stack.settings(
-        NotifySettings,
-        "notify",
-        sms_base_url=gateway.base_url,
-        intake_base_url=contacts.url,
-        worker_poll_interval_ms=50,
-        **overrides,
-    )
-    async with service_harness(
-        stack,
-        notify_bootstrap,
-        settings,
-        published=NOTIFY_DELIVERIES,
-        dead_letters=dead_letter_topic(DISPATCH_TASKS, "notify"),
-        default_role="dispatcher",
-        clock=clock or system_clock,
-    ) as harness:
-        yield harness
-
-
-@pytest.fixture(scope="module")
-async def notify(
-    module_stack: TestStack,
-    sms_gateway_server: SmsGateway,  # noqa: F811 (the fixture imported above)
-    contacts: Contacts,
-) -> AsyncIterator[ServiceHarness]:
-    async with notify_service(
-        module_stack,
-        sms_gateway_server,
-        contacts,
-        alert_repeat_interval_s=0.3,
-        alert_repeat_max=2,
-    ) as harness:
-        yield harness
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def verify_pingan_webhook() -> Callable[..., str]:
+    """The copy-paste snippet of docs/webhooks.md, run verbatim."""
+    match = re.search(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert match, "docs/webhooks.md has no python snippet"
+    namespace: dict[str, Any] = {}
+    exec(compile(match.group(1), str(DOCS), "exec"), namespace)
+    return namespace["verify_pingan_webhook"]
 
 
 def _ticket_number(ticket_id: UUID) -> str:
@@ -344,8 +272,8 @@ class Events:
     ) -> DirectoryRosterChanged:
         """Shifts ``(user_id, duty)`` covering the whole county day, now included."""
         now = datetime.now(UTC)
-        day = day or now.astimezone(ZONE).date()
-        starts = datetime.combine(day, datetime.min.time(), tzinfo=ZONE)
+        day = day or now.astimezone(COUNTY_TZ).date()
+        starts = datetime.combine(day, datetime.min.time(), tzinfo=COUNTY_TZ)
         data = DirectoryRosterData(
             unit_code=unit_code,
             day=day,

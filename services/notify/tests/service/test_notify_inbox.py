@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 import pingan_notify.bootstrap as notify_bootstrap
+from pingan_common.testing.servers import serve_here
 from pingan_common.testing.services import eventually, running_service
-from services.notify.tests.live import SseClient, serve_here
+from pingan_common.testing.stream import SseClient
 
 TOWNSHIP_1 = {"area": "331199001", "unit": "331199001-ZZ"}
 TOWNSHIP_2 = {"area": "331199002", "unit": "331199002-ZZ"}

@@ -17,12 +17,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
+from pingan_common.testing.servers import serve_in_thread
 from pingan_notify.sms.providers import SmsMessage, SmsOutcome
 from pingan_notify.templates.catalog import default_catalog
-from services.notify.tests.sms_gateway import serve_in_thread, template_sms
-
-# The sms_gateway fixtures (until notify's conftest.py registers them for every test module).
-pytest_plugins = ["services.notify.tests.sms_gateway"]
+from services.notify.tests.service.gateway import template_sms
 
 PHONE = "13800138000"
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +17,10 @@ import pytest
 from pingan_common.events import EventEnvelope, parse_event
 from pingan_common.events.notify import DeliveryDeadLettered, DeliveryFailed
 from pingan_common.testing.harness import ServiceHarness
+from pingan_common.testing.servers import Receiver
 from pingan_common.testing.services import TestStack, eventually
-from services.notify.tests.conftest import notify_service
-from services.notify.tests.live import Receiver
+from services.notify.tests.service.harness import notify_service
 
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
 SECRET = "whsec-test-0123456789"
 ADMIN = {"role": "admin"}
 
@@ -76,15 +73,6 @@ RECEIVER: dict[str, str] = {}
 @pytest.fixture(autouse=True)
 def _receiver_url(receiver: Receiver) -> None:
     RECEIVER["url"] = receiver.url
-
-
-def documented_verifier() -> Callable[..., str]:
-    """The copy-paste snippet of docs/webhooks.md, run verbatim."""
-    match = re.search(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
-    assert match, "docs/webhooks.md has no python snippet"
-    namespace: dict[str, Any] = {}
-    exec(compile(match.group(1), str(DOCS), "exec"), namespace)
-    return namespace["verify_pingan_webhook"]
 
 
 async def deliveries(notify, subscription_id: str, **filters: Any) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
@@ -171,7 +159,7 @@ async def test_the_110_feedback_subscription_is_seeded_and_receives_police_feedb
 
 
 async def test_a_delivery_is_signed_verifiably_and_filtered_by_area(
-    notify, events, receiver, subscribe
+    notify, events, receiver, subscribe, verify_pingan_webhook
 ):
     subscription = await subscribe(
         "signed", ["pingan.dispatch.task.assigned.v1"], area_prefix="331199009"
@@ -183,7 +171,6 @@ async def test_a_delivery_is_signed_verifiably_and_filtered_by_area(
     await notify.send(inside)
 
     (request,) = await eventually(lambda: _requests(receiver, "signed", 1))
-    verify_pingan_webhook = documented_verifier()
     assert verify_pingan_webhook(SECRET, request.headers, request.body) == str(inside.id)
     assert json.loads(request.body)["data"]["ticket_id"] == str(inside.data.ticket_id)
     assert request.headers["content-type"] == "application/json"
@@ -193,7 +180,9 @@ async def test_a_delivery_is_signed_verifiably_and_filtered_by_area(
     assert delivery["status"] == "sent" and delivery["trigger_event_id"] == str(inside.id)
 
 
-async def test_a_rotated_secret_signs_with_both_until_retired(notify, events, receiver, subscribe):
+async def test_a_rotated_secret_signs_with_both_until_retired(
+    notify, events, receiver, subscribe, verify_pingan_webhook
+):
     subscription = await subscribe(
         "rotated", ["pingan.dispatch.task.assigned.v1"], area_prefix="331199010"
     )
@@ -207,7 +196,6 @@ async def test_a_rotated_secret_signs_with_both_until_retired(notify, events, re
     await notify.send(events.task_assigned(unit_code="331199010-ZZ", area_code="331199010001"))
 
     (request,) = await eventually(lambda: _requests(receiver, "rotated", 1))
-    verify_pingan_webhook = documented_verifier()
     assert request.headers["x-pingan-signature"].count("v1=") == 2
     assert verify_pingan_webhook(SECRET, request.headers, request.body)
     assert verify_pingan_webhook(new_secret, request.headers, request.body)

@@ -23,9 +23,9 @@ from pingan_common.auth import mask_phone
 from pingan_common.events import parse_event
 from pingan_common.events.notify import SurveyAnswered
 from pingan_common.testing.harness import ServiceHarness
+from pingan_common.testing.servers import serve_here
 from pingan_common.testing.services import TestStack, eventually
-from services.notify.tests.conftest import notify_service
-from services.notify.tests.live import Clock, serve_here
+from services.notify.tests.service.harness import Clock, notify_service
 
 COUNTY = ZoneInfo("Asia/Shanghai")
 _days = itertools.count(1)
