@@ -12,6 +12,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 DEVSTACK := $(UV) run --frozen python -m pingan_common.devstack
 PYPROJECTS := $(wildcard pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 VENV_STAMP := .venv/.synced
+UNIT_TIERS := $(wildcard libs/*/tests/unit services/*/tests/unit tests/unit)
 
 ROLE ?= operator
 AREA ?=
@@ -63,8 +64,9 @@ clean-run: $(VENV_STAMP) ## stop the stack and delete .run/ (databases, keys, lo
 test: lint typecheck ## lint + typecheck, then all the tests (PYTEST_ARGS="-k outbox -x" for options)
 	@UV="$(UV)" scripts/run-tests.sh
 
+# Only the unit folders are collected (the marker alone would import every service test too).
 test-fast: $(VENV_STAMP) ## the unit tier only (pytest -m unit: no database, broker or app start-up)
-	@UV="$(UV)" scripts/run-tests.sh -m unit
+	@UV="$(UV)" scripts/run-tests.sh -m unit $(UNIT_TIERS)
 
 lint: $(VENV_STAMP) ## ruff check + format --check, event schemas up to date, import boundaries
 	$(UV) run --frozen ruff check .
