@@ -29,7 +29,7 @@ async def list_templates(_: Staff, state: NotifyStateDep) -> list[TemplateRead]:
             id=t.id,
             version=t.version,
             event_type=t.event_type,
-            channel=t.channel,  # type: ignore[arg-type]
+            channel=t.channel,
             template_code=t.template_code,
             variables=t.variables,
             title=t.title,
