@@ -521,7 +521,7 @@ def _compatibility_section() -> list[str]:
         "they do not know. A breaking change needs a new event type `….v<N+1>`: keep the old "
         "model and its schema (events of it stay on the topics and are replayed), add the new "
         "model next to it in `EVENT_CLASSES` and `AnyEvent`, teach consumers the new type, then "
-        "switch the producer. `libs/common/tests/test_event_schemas.py` fails when a model "
+        "switch the producer. `libs/common/tests/unit/test_event_schemas.py` fails when a model "
         "breaks its checked-in schema or when a checked-in schema loses its model, and the "
         "generator refuses to overwrite a published schema with a breaking one.",
         "",
