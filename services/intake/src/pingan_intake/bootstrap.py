@@ -1,72 +1,41 @@
-"""Intake's composition: reference data, API-key lookup and the service definition."""
+"""Intake's composition: the service definition (tables, routes, handlers, state), start-up, and
+the API-key lookup."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
-from importlib.resources import files
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from pingan_common.app import create_service_app
 from pingan_common.auth import ApiKeyResolver, Principal
 from pingan_common.db import Clock, system_clock
 from pingan_common.events.intake import EVENTS as INTAKE_EVENTS
-from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime
 from pingan_common.service import ServiceDefinition
+from pingan_intake.amendments import routes as amendment_routes
+from pingan_intake.classification import routes as classification_routes
 from pingan_intake.classification.classifier import warm_up
-from pingan_intake.duplicates import routes as merge_routes
+from pingan_intake.demo.api_clients import load_api_clients
+from pingan_intake.duplicates import routes as duplicate_routes
+from pingan_intake.handlers import HANDLERS
 from pingan_intake.inputs.body_limit import BodySizeLimit
+from pingan_intake.knowledge import routes as knowledge_routes
 from pingan_intake.models import ApiClient, Base, messaging
 from pingan_intake.open311 import routes as open311_routes
+from pingan_intake.registration import routes as registration_routes
 from pingan_intake.settings import IntakeSettings
 from pingan_intake.state import IntakeState
-from pingan_intake.tickets.routes import router
-from pingan_intake.timeline.tasks import HANDLERS
+from pingan_intake.tickets import routes as ticket_routes
 
 
 async def on_start(runtime: Runtime) -> None:
     # Train the classifier now, off the event loop, rather than on the first request.
     await asyncio.to_thread(warm_up)
     if runtime.settings.load_demo_data:
-        await _load_api_clients(runtime)
-
-
-def _api_client_rows() -> list[dict[str, Any]]:
-    """The county's third-party systems (refdata) and the platform's own service clients."""
-    rows = [
-        {
-            "client_id": client.client_id,
-            "name": client.name,
-            "key_sha256": client.key_sha256,
-            "channels": list(client.channels),
-            "area_codes": list(client.area_codes),
-            "scopes": [],
-        }
-        for client in load_county().api_clients
-    ]
-    text = files("pingan_intake").joinpath("data", "service_clients.json").read_text("utf-8")
-    for client in json.loads(text)["service_clients"]:
-        rows.append({key: client[key] for key in rows[0]})
-    return rows
-
-
-async def _load_api_clients(runtime: Runtime) -> None:
-    """Idempotent: re-running updates the demo clients in place."""
-    table = ApiClient.__table__
-    async with runtime.transaction() as session:
-        for values in _api_client_rows():
-            values = {**values, "active": True}
-            await session.execute(
-                insert(table)
-                .values(**values)
-                .on_conflict_do_update(index_elements=["client_id"], set_=values)
-            )
+        await load_api_clients(runtime)
 
 
 def api_key_resolver(runtime: Runtime) -> ApiKeyResolver:
@@ -100,7 +69,15 @@ DEFINITION = ServiceDefinition(
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_intake:migrations",
-    routers=[router, merge_routes.router, open311_routes.router],
+    routers=[
+        registration_routes.router,
+        ticket_routes.router,
+        classification_routes.router,
+        duplicate_routes.router,
+        amendment_routes.router,
+        knowledge_routes.router,
+        open311_routes.router,
+    ],
     handlers=HANDLERS,
     publishes=list(INTAKE_EVENTS),
     state=IntakeState.build,

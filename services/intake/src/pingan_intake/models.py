@@ -72,7 +72,7 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(String(32))
-    # merges helper: 并单 and 重复来电 (migration 0002; logic in merges.py)
+    # 并单 and 重复来电 (migration 0002; logic in duplicates/)
     master_ticket_id: Mapped[UUID | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     caller_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     repeat_of_ticket_id: Mapped[UUID | None] = mapped_column(ForeignKey("tickets.id"))
@@ -168,7 +168,7 @@ class ClassificationOverride(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-# --- merges, repeats, amendments, knowledge (merges helper) ---
+# --- merges, repeat calls, amendments (migration 0002) ---
 
 # The duplicate gate's two lookups, both bounded by time: a matter at a place, a caller's calls.
 Index(

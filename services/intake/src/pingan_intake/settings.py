@@ -18,7 +18,6 @@ class IntakeSettings(ServiceSettings):
     # machine. Each has its own pool, relay (one publishes at a time) and consumer (one group).
     workers: int = 1
     ticket_number_prefix: str = "QS"
-    local_timezone: str = "Asia/Shanghai"
     # Keys the caller-phone hash that other services see; set a real secret in production.
     phone_hash_key: str = "pingan-dev-phone-hash-key"
     # How far a client's clock may run ahead when it tells us when the citizen reported.
@@ -28,7 +27,7 @@ class IntakeSettings(ServiceSettings):
     # Open311 GeoReport v2: the jurisdiction ids this endpoint answers for.
     open311_jurisdictions: tuple[str, ...] = ("qingshan.gov.cn", "331199")
 
-    # Duplicates (duplicates.py): the same caller about the same matter within the window is a
+    # Duplicates (duplicates/rules.py): the same caller about the same matter within the window is a
     # repeat call (重复来电), the third one flagged prominently; a different caller about one
     # matter at one place within hours is merged into the master ticket (并单).
     repeat_window_days: float = 30

@@ -23,7 +23,7 @@ from sqlalchemy import select
 import pingan_intake.bootstrap
 from pingan_common.refdata import load_county
 from pingan_common.testing.services import RunningService, TestStack, running_service
-from pingan_intake.duplicates import gate as merges
+from pingan_intake.duplicates import gate
 from pingan_intake.models import Ticket, TicketMerge, TimelineEntry, messaging
 from pingan_intake.settings import IntakeSettings
 from services.intake.tests.service.ticket_actions import post_action, stored
@@ -259,6 +259,15 @@ def _gas_ticket(grid: str, description: str, now: datetime) -> Ticket:
     )
 
 
+async def duplicates_gate(
+    session: Any, ticket: Ticket, now: datetime, *, rules: Any
+) -> gate.DuplicateOutcome:
+    """The registration's two gate steps for a ticket already in the session: judge (under the
+    matter's lock), then record the verdict."""
+    verdict = await gate.judge(session, gate.matter_of(ticket), rules)
+    return gate.record(session, ticket, verdict, now)
+
+
 async def test_a_second_registration_waits_for_the_first_and_then_joins_it(api):
     """The race the advisory lock closes: without it, B would not see A's uncommitted ticket
     and would become a second master."""
@@ -268,16 +277,16 @@ async def test_a_second_registration_waits_for_the_first_and_then_joins_it(api):
     now = runtime.now()
     a, b = _gas_ticket(grid, GAS_CALLS[0], now), _gas_ticket(grid, GAS_CALLS[1], now)
 
-    async def register_b() -> merges.DuplicateOutcome:
+    async def register_b() -> gate.DuplicateOutcome:
         async with runtime.transaction() as session:
             session.add(b)
             await session.flush()
-            return await merges.duplicates_gate(session, b, now, rules=rules)
+            return await duplicates_gate(session, b, now, rules=rules)
 
     async with runtime.transaction() as session_a:
         session_a.add(a)
         await session_a.flush()
-        outcome_a = await merges.duplicates_gate(session_a, a, now, rules=rules)
+        outcome_a = await duplicates_gate(session_a, a, now, rules=rules)
         b_registering = asyncio.create_task(register_b())
         await asyncio.sleep(0.5)
         assert not b_registering.done(), "B must wait for A's transaction"

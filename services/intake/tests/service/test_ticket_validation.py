@@ -55,7 +55,7 @@ BAD_BODIES: list[tuple[str, dict[str, Any], str]] = [
 def _without(key: str) -> dict[str, Any]:
     from copy import deepcopy
 
-    from pingan_intake.tickets.schemas import TicketCreate
+    from pingan_intake.registration.schemas import TicketCreate
 
     body = deepcopy(TicketCreate.model_config["json_schema_extra"]["examples"][0])
     body.pop(key)

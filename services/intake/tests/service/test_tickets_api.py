@@ -8,13 +8,12 @@ import hmac
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from pingan_intake.models import IdempotencyKey, Ticket, messaging
-from pingan_intake.registration.numbering import next_ticket_number
 
 CLEAR_PHONE = "13800138000"
 OUTBOX = messaging.outbox
@@ -89,21 +88,6 @@ async def test_later_tickets_of_a_day_get_higher_numbers(api):
 
     assert first["ticket_number"][:10] == second["ticket_number"][:10]
     assert second["ticket_number"] > first["ticket_number"]
-
-
-async def test_ticket_number_carries_the_local_date_not_the_utc_one(intake):
-    # 2001-03-04 16:30 UTC is already 00:30 on 2001-03-05 in Shanghai.
-    async with intake.runtime.transaction() as session:
-        after_local_midnight, before_local_midnight = [
-            await next_ticket_number(session, prefix="QS", now=now, timezone="Asia/Shanghai")
-            for now in (
-                datetime(2001, 3, 4, 16, 30, tzinfo=UTC),
-                datetime(2001, 3, 4, 15, 30, tzinfo=UTC),
-            )
-        ]
-
-    assert re.fullmatch(r"QS20010305\d{6}", after_local_midnight)
-    assert re.fullmatch(r"QS20010304\d{6}", before_local_midnight)
 
 
 async def test_registration_writes_the_registered_event_to_the_outbox(api):

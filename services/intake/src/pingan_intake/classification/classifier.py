@@ -1,7 +1,7 @@
 """Intake classification: phrase rules and a statistical model, combined.
 
-- The model (character n-grams + logistic regression, ``classifier_model``) ranks every
-  subcategory; subcategories whose cues fire (``classifier_rules``) get a boost. Negated cues are
+- The model (character n-grams + logistic regression, ``model``) ranks every
+  subcategory; subcategories whose cues fire (``rules``) get a boost. Negated cues are
   cut out of what the model reads, so "没有打架" is no evidence of a fight for either half.
 - Extreme threats are never left to the model: any threat cue that is not negated raises
   ``extreme_threat`` (red, police first) whatever the model thinks. A false alarm costs a check;
@@ -19,35 +19,16 @@ import threading
 from itertools import islice
 
 from pingan_common.events import CategoryGroup, Disposition, RiskLevel, Urgency
-from pingan_intake.classification import rules as classifier_rules
+from pingan_intake.classification import rules
 from pingan_intake.classification.model import TextModel, train
 from pingan_intake.classification.rules import RuleHits
 from pingan_intake.classification.taxonomy import (
-    TAXONOMY_VERSION,
     Alternative,
     Classification,
-    LabelledExample,
     Subcategory,
-    all_subcategories,
-    classification_for_override,
     load_labelled_examples,
     subcategory,
 )
-
-__all__ = [
-    "TAXONOMY_VERSION",
-    "Alternative",
-    "Classification",
-    "Classifier",
-    "LabelledExample",
-    "Subcategory",
-    "all_subcategories",
-    "classification_for_override",
-    "classify",
-    "load_labelled_examples",
-    "subcategory",
-    "warm_up",
-]
 
 G, D, U = CategoryGroup, Disposition, Urgency
 
@@ -70,8 +51,8 @@ class Classifier:
         text = text.strip()
         if not text:
             raise ValueError("nothing to classify: the text is empty")
-        hits = classifier_rules.find(text)
-        model_text = classifier_rules.without_negated(text, hits.negated_spans) or text
+        hits = rules.find(text)
+        model_text = rules.without_negated(text, hits.negated_spans) or text
         probabilities = self.model.probabilities(model_text, channel)
         scores = _boosted(probabilities, hits)
         ranked = sorted(scores, key=lambda code: (-scores[code], code))
@@ -140,8 +121,8 @@ def _urgency(chosen: Subcategory, hits: RuleHits, text: str) -> Urgency:
         or (chosen.group is G.DISPUTE and hits.dispute_now)
         or (
             chosen.default_urgency is U.URGENT
-            and not classifier_rules.is_past(text)
-            and not classifier_rules.is_hypothetical(text)
+            and not rules.is_past(text)
+            and not rules.is_hypothetical(text)
         )
     )
     return U.URGENT if happening_now else U.NORMAL

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -21,14 +22,15 @@ from pingan_common.events.intake import (
 from pingan_common.problems import Conflict, UnprocessableEntity
 from pingan_common.runtime import Runtime
 from pingan_common.scoping import within_area
+from pingan_intake.classification.schemas import ReclassifyRequest
 from pingan_intake.classification.taxonomy import TAXONOMY_VERSION, classification_for_override
 from pingan_intake.models import ClassificationOverride, Ticket, TimelineEntry
 from pingan_intake.police import linkage as police
-from pingan_intake.registration.pipeline import find_ticket, transfer_to_police
-from pingan_intake.tickets.event_data import category_of
-from pingan_intake.tickets.schemas import ReclassifyRequest
+from pingan_intake.tickets.event_data import category_of, ticket_event, ticket_fields
+from pingan_intake.tickets.lookup import find_ticket
+from pingan_intake.tickets.status import FINISHED_STATUSES
+from pingan_intake.timeline.entries import intake_entry
 
-FINISHED_STATUSES = frozenset({"closed", "merged", "retracted", "answered"})
 EXPORT_BATCH = 500
 
 
@@ -63,7 +65,9 @@ async def reclassify(
         session.add(_entry(ticket, previous, body.reason, principal, now))
         await runtime.publish(session, _event(ticket, previous, after, body.reason, principal, now))
         if police.must_transfer(ticket) and not was_police_matter:
-            await transfer_to_police(session, runtime, ticket, actor=principal.subject, now=now)
+            await police.transfer_to_police(
+                session, runtime, ticket, actor=principal.subject, now=now
+            )
     return ticket
 
 
@@ -83,7 +87,7 @@ def _override_row(
     current: ClassificationSnapshot,
     reason: str,
     principal: Principal,
-    now,  # type: ignore[no-untyped-def]
+    now: datetime,
 ) -> ClassificationOverride:
     return ClassificationOverride(
         ticket_id=ticket.id,
@@ -98,14 +102,19 @@ def _override_row(
     )
 
 
-def _entry(ticket, previous, reason, principal, now) -> TimelineEntry:  # type: ignore[no-untyped-def]
-    return TimelineEntry(
-        ticket_id=ticket.id,
-        at=now,
-        step="reclassified",
-        service="intake",
-        summary=f"人工改类：{previous.category.label} → {ticket.category_label}（{reason}）",
-        details={
+def _entry(
+    ticket: Ticket,
+    previous: ClassificationSnapshot,
+    reason: str,
+    principal: Principal,
+    now: datetime,
+) -> TimelineEntry:
+    return intake_entry(
+        ticket,
+        now,
+        "reclassified",
+        f"人工改类：{previous.category.label} → {ticket.category_label}（{reason}）",
+        {
             "previous_code": previous.category.code,
             "code": ticket.category_code,
             "actor": principal.subject,
@@ -113,20 +122,21 @@ def _entry(ticket, previous, reason, principal, now) -> TimelineEntry:  # type: 
     )
 
 
-def _event(ticket, previous, current, reason, principal, now) -> TicketReclassified:  # type: ignore[no-untyped-def]
+def _event(
+    ticket: Ticket,
+    previous: ClassificationSnapshot,
+    current: ClassificationSnapshot,
+    reason: str,
+    principal: Principal,
+    now: datetime,
+) -> TicketReclassified:
     data = TicketReclassifiedData(
-        ticket_id=ticket.id,
-        ticket_number=ticket.ticket_number,
-        area_code=ticket.area_code,
-        actor=principal.subject,
-        occurred_at=now,
+        **ticket_fields(ticket, principal.subject, now),
         previous=previous,
         current=current,
         reason=reason,
     )
-    return TicketReclassified.create(
-        data, subject=str(ticket.id), correlationid=str(ticket.id), time=now
-    )
+    return ticket_event(TicketReclassified, data, ticket, at=now)
 
 
 def training_line(row: ClassificationOverride) -> str:

@@ -62,6 +62,8 @@ class Matter:
     registered_at: datetime
     status: str = "registered"
     master_id: UUID | None = None
+    # Where the registration gate looks for other callers; the rules judge the place themselves.
+    township_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,19 +23,9 @@ from pydantic import ValidationError
 
 from pingan_intake.classification.taxonomy import Subcategory
 from pingan_intake.models import Ticket, TimelineEntry
-from pingan_intake.tickets.schemas import TicketCreate
+from pingan_intake.registration.schemas import TicketCreate
+from pingan_intake.tickets.status import FINISHED_STATUSES
 
-GROUP_LABELS = {
-    "dispute": "矛盾纠纷",
-    "public_order": "治安",
-    "safety_hazard": "安全隐患",
-    "city_service": "城市管理与民生",
-    "key_population": "特殊人群",
-    "petition_group": "信访/群体",
-    "extreme_threat": "极端事件",
-    "consultation": "咨询",
-}
-CLOSED_STATUSES = frozenset({"closed", "merged", "retracted", "answered"})
 SERVICE_NOTICE = "已受理，工单号 {number}；可凭工单号查询办理进度。"
 MAX_REQUEST_IDS = 100
 # Form fields a request may carry (GeoReport v2 §POST Service Request) and our own api_key.
@@ -76,11 +66,11 @@ def service(sub: Subcategory) -> dict[str, Any]:
     return {
         "service_code": sub.code,
         "service_name": sub.label,
-        "description": f"{GROUP_LABELS.get(sub.group.value, sub.group.value)}：{sub.label}",
+        "description": f"{sub.group.label}：{sub.label}",
         "metadata": False,
         "type": "realtime",
         "keywords": ",".join(sub.keywords[:5]),
-        "group": GROUP_LABELS.get(sub.group.value, sub.group.value),
+        "group": sub.group.label,
     }
 
 
@@ -159,7 +149,7 @@ def service_request(ticket: Ticket, timeline: list[TimelineEntry], agency: str) 
     latest = timeline[-1] if timeline else None
     return {
         "service_request_id": ticket.ticket_number,
-        "status": "closed" if ticket.status in CLOSED_STATUSES else "open",
+        "status": "closed" if ticket.status in FINISHED_STATUSES else "open",
         "status_notes": latest.summary if latest else None,
         "service_name": ticket.category_label,
         "service_code": ticket.category_code,

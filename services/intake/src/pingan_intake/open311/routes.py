@@ -23,10 +23,12 @@ from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime, get_runtime
 from pingan_intake.classification.taxonomy import all_subcategories, subcategory
 from pingan_intake.models import Ticket
-from pingan_intake.open311 import mapping as open311
+from pingan_intake.open311 import mapping
 from pingan_intake.open311.mapping import Open311Error
-from pingan_intake.registration.pipeline import register_ticket, timeline_of
+from pingan_intake.registration.pipeline import register_ticket
 from pingan_intake.tickets.search import visible_to
+from pingan_intake.tickets.status import FINISHED_STATUSES
+from pingan_intake.timeline.entries import timeline_of
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -45,7 +47,7 @@ async def services(
 ) -> Response:
     async def answer() -> Response:
         _check_jurisdiction(request, jurisdiction_id)
-        items = [open311.service(sub) for sub in all_subcategories()]
+        items = [mapping.service(sub) for sub in all_subcategories()]
         return _render(fmt, items, "services", "service")
 
     return await _open311(fmt, answer)
@@ -57,9 +59,9 @@ async def service_definition(
 ) -> Response:
     async def answer() -> Response:
         _check_jurisdiction(request, jurisdiction_id)
-        definition = open311.service_definition(_service(service_code, status=404))
+        definition = mapping.service_definition(_service(service_code, status=404))
         if fmt == "xml":
-            return _xml(open311.to_xml("service_definition", "service", [definition]))
+            return _xml(mapping.to_xml("service_definition", "service", [definition]))
         return JSONResponse(definition)
 
     return await _open311(fmt, answer)
@@ -77,7 +79,7 @@ async def service_definition(
                         "type": "object",
                         "required": ["service_code", "api_key"],
                         "properties": {
-                            name: {"type": "string"} for name in sorted(open311.REQUEST_FIELDS)
+                            name: {"type": "string"} for name in sorted(mapping.REQUEST_FIELDS)
                         },
                     }
                 }
@@ -100,14 +102,14 @@ async def post_request(
         if not form.get("service_code"):
             raise Open311Error(400, "service_code is required")
         label = _service(form["service_code"], status=400).label
-        body = open311.ticket_body(form, label)
+        body = mapping.ticket_body(form, label)
         registration = await register_ticket(
             _runtime(request), body=body, principal=principal, idempotency_key=idempotency_key
         )
         number = registration.ticket.ticket_number
         item = {
             "service_request_id": number,
-            "service_notice": open311.SERVICE_NOTICE.format(number=number),
+            "service_notice": mapping.SERVICE_NOTICE.format(number=number),
             "account_id": None,
         }
         status = 201 if registration.created else 200
@@ -188,7 +190,7 @@ def _problem_text(problem: ProblemError) -> str:
 
 def _error(fmt: str, error: Open311Error) -> Response:
     if fmt == "xml":
-        return _xml(open311.to_xml("errors", "error", error.body()), status=error.status)
+        return _xml(mapping.to_xml("errors", "error", error.body()), status=error.status)
     return JSONResponse(error.body(), status_code=error.status)
 
 
@@ -196,7 +198,7 @@ def _render(
     fmt: str, items: list[dict[str, Any]], root: str, item: str, *, status: int = 200
 ) -> Response:
     if fmt == "xml":
-        return _xml(open311.to_xml(root, item, items), status=status)
+        return _xml(mapping.to_xml(root, item, items), status=status)
     return JSONResponse(items, status_code=status)
 
 
@@ -255,7 +257,7 @@ async def _client(request: Request, api_key: str | None) -> Principal:
 def _filtered(query, request_ids, service_code, start_date, end_date, status):  # type: ignore[no-untyped-def]
     if request_ids:
         ids = [part.strip() for part in request_ids.split(",") if part.strip()]
-        query = query.where(Ticket.ticket_number.in_(ids[: open311.MAX_REQUEST_IDS]))
+        query = query.where(Ticket.ticket_number.in_(ids[: mapping.MAX_REQUEST_IDS]))
     if service_code:
         query = query.where(Ticket.category_code == service_code)
     if start_date:
@@ -263,7 +265,7 @@ def _filtered(query, request_ids, service_code, start_date, end_date, status):  
     if end_date:
         query = query.where(Ticket.registered_at <= _date(end_date, "end_date"))
     if status:
-        closed = Ticket.status.in_(open311.CLOSED_STATUSES)
+        closed = Ticket.status.in_(FINISHED_STATUSES)
         if status not in ("open", "closed"):
             raise Open311Error(400, "status is open or closed")
         query = query.where(closed if status == "closed" else ~closed)
@@ -286,8 +288,8 @@ async def _requests(runtime: Runtime, query) -> list[dict[str, Any]]:  # type: i
     async with runtime.transaction(one_snapshot=True) as session:
         for ticket in await session.scalars(query):
             timeline = await timeline_of(session, ticket.id)
-            agency = open311.agency_responsible(timeline, default_agency)
-            items.append(open311.service_request(ticket, timeline, agency))
+            agency = mapping.agency_responsible(timeline, default_agency)
+            items.append(mapping.service_request(ticket, timeline, agency))
     return items
 
 

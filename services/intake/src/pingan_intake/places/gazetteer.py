@@ -20,8 +20,6 @@ from importlib.resources import files
 
 from pingan_common.refdata import CountyData
 
-LEVELS = ("county", "township", "village", "grid")
-
 
 @dataclass(frozen=True)
 class PlaceName:

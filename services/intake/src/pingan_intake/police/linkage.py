@@ -2,8 +2,9 @@
 
 - A 12345 (or grid, web, third-party) matter that is a police matter now — violence in progress,
   a threat to life, a crime happening — is transferred to 110 at once: the operator is told to
-  transfer the call, and ``ticket.transferred_to_police`` is published with the registration.
-  Matters that 110 itself sent us are never sent back.
+  transfer the call, and ``ticket.transferred_to_police`` is published with the registration
+  (or with the operator's reclassification that makes it one). Matters that 110 itself sent us
+  are never sent back.
 - A matter 110 transferred to us gets its outcome fed back when the ticket closes
   (``ticket.police_feedback``, delivered by notify to the 110 system's webhook).
 """
@@ -12,14 +13,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pingan_common.events import Channel, Disposition
 from pingan_common.events.intake import (
     PoliceFeedbackData,
     TicketClosedData,
+    TicketTransferredToPolice,
     TicketTransferredToPoliceData,
 )
+from pingan_common.runtime import Runtime
 from pingan_intake.models import Ticket, TimelineEntry
-from pingan_intake.tickets.event_data import category_of, location_of
+from pingan_intake.tickets.event_data import category_of, location_of, ticket_event, ticket_fields
+from pingan_intake.timeline.entries import intake_entry
 
 OPERATOR_PROMPT = "警情：请立即将来电转接110（12345–110联动），并告知来电人保持电话畅通"
 SUMMARY_LENGTH = 200
@@ -37,30 +43,28 @@ def operator_prompt(ticket: Ticket) -> str | None:
     return OPERATOR_PROMPT if must_transfer(ticket) else None
 
 
-def transfer_data(ticket: Ticket, actor: str, now: datetime) -> TicketTransferredToPoliceData:
-    return TicketTransferredToPoliceData(
-        ticket_id=ticket.id,
-        ticket_number=ticket.ticket_number,
-        area_code=ticket.area_code,
-        actor=actor,
-        occurred_at=now,
+async def transfer_to_police(
+    session: AsyncSession, runtime: Runtime, ticket: Ticket, *, actor: str, now: datetime
+) -> TimelineEntry:
+    """Publish the 110 hand-over in the caller's transaction; the timeline shows it."""
+    data = TicketTransferredToPoliceData(
+        **ticket_fields(ticket, actor, now),
         reason=f"{ticket.category_label}：需公安即时处置（{ticket.urgency}）",
         category=category_of(ticket),
         urgency=ticket.urgency,
         location=location_of(ticket),
         summary=ticket.description[:SUMMARY_LENGTH],
     )
-
-
-def transfer_entry(ticket: Ticket, now: datetime) -> TimelineEntry:
-    return TimelineEntry(
-        ticket_id=ticket.id,
-        at=now,
-        step="transferred_to_police",
-        service="intake",
-        summary=f"警情移交110：{ticket.category_label}",
-        details={"urgency": ticket.urgency},
+    await runtime.publish(session, ticket_event(TicketTransferredToPolice, data, ticket, at=now))
+    entry = intake_entry(
+        ticket,
+        now,
+        "transferred_to_police",
+        f"警情移交110：{ticket.category_label}",
+        {"urgency": ticket.urgency},
     )
+    session.add(entry)
+    return entry
 
 
 def feedback_due(ticket: Ticket) -> bool:
@@ -70,11 +74,7 @@ def feedback_due(ticket: Ticket) -> bool:
 def feedback_data(ticket: Ticket, closed: TicketClosedData) -> PoliceFeedbackData:
     assert ticket.external_ref is not None
     return PoliceFeedbackData(
-        ticket_id=ticket.id,
-        ticket_number=ticket.ticket_number,
-        area_code=ticket.area_code,
-        actor=closed.actor,
-        occurred_at=closed.occurred_at,
+        **ticket_fields(ticket, closed.actor, closed.occurred_at),
         incident_number=ticket.external_ref,
         received_by_110_at=ticket.external_received_at,
         resolution=closed.resolution,

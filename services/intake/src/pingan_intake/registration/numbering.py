@@ -1,4 +1,4 @@
-"""Human ticket numbers: prefix + local date + six digits, e.g. QS20261123000123.
+"""Human ticket numbers: prefix + county date + six digits, e.g. QS20261123000123.
 
 The digits come from a PostgreSQL sequence rather than a per-day counter row: a counter row
 would be locked by every registering transaction until it commits, so registrations would
@@ -11,25 +11,13 @@ hundred tickets a day) is years away, and the date part keeps numbers unique acr
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from pingan_common.numbering import document_number
 
-from pingan_intake.models import ticket_number_sequence
-
-
-async def next_ticket_number(
-    session: AsyncSession, *, prefix: str, now: datetime, timezone: str
-) -> str:
-    sequence = await session.scalar(ticket_number_sequence.next_value())
-    return ticket_number(prefix, now, timezone, sequence)
+# As many as the sequence has (``models.ticket_number_sequence`` cycles after 999999).
+SEQUENCE_DIGITS = 6
 
 
-def ticket_number(prefix: str, now: datetime, timezone: str, sequence: int) -> str:
-    """From a sequence value already fetched (registration fetches it with another statement)."""
-    day = now.astimezone(ZoneInfo(timezone)).strftime("%Y%m%d")
-    return format_ticket_number(prefix, day, sequence)
-
-
-def format_ticket_number(prefix: str, yyyymmdd: str, sequence: int) -> str:
-    return f"{prefix}{yyyymmdd}{sequence:06d}"
+def ticket_number(prefix: str, registered_at: datetime, sequence: int) -> str:
+    """From a sequence value already fetched (the duplicates gate fetches it with its lock)."""
+    return document_number(prefix, registered_at, sequence, digits=SEQUENCE_DIGITS)

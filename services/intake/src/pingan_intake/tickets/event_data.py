@@ -1,4 +1,4 @@
-"""A stored ticket's facts as the value types its events carry.
+"""A stored ticket's facts as the value types its events carry, and the events themselves.
 
 One implementation each: ``ticket.registered`` and ``ticket.split`` carry the same full ticket,
 and consumers match callers across events by the phone hash, so both must come from here.
@@ -8,10 +8,48 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from pingan_common.auth import mask_name, mask_phone
-from pingan_common.events import CallerSummary, Category, Location, TicketRegisteredData
+from pingan_common.events import (
+    CallerSummary,
+    Category,
+    EventEnvelope,
+    Location,
+    TicketRegisteredData,
+)
 from pingan_intake.models import Ticket
+
+E = TypeVar("E", bound=EventEnvelope)
+
+
+def ticket_event(
+    event_class: type[E],
+    data: BaseModel,
+    ticket: Ticket,
+    *,
+    at: datetime,
+    cause: EventEnvelope | None = None,
+) -> E:
+    """Keyed and correlated by the ticket, so one ticket's events stay in order downstream;
+    ``cause``: the event this one answers (a task's closing closes the ticket)."""
+    return event_class.create(
+        data, subject=str(ticket.id), correlationid=str(ticket.id), causation=cause, time=at
+    )
+
+
+def ticket_fields(ticket: Ticket, actor: str, at: datetime) -> dict[str, Any]:
+    """What every ticket event after the registration starts with."""
+    return {
+        "ticket_id": ticket.id,
+        "ticket_number": ticket.ticket_number,
+        "area_code": ticket.area_code,
+        "actor": actor,
+        "occurred_at": at,
+    }
 
 
 def category_of(ticket: Ticket) -> Category:

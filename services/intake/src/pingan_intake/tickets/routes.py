@@ -1,4 +1,6 @@
-"""Intake's REST API under /v1: tickets, their search and export, classification, overrides."""
+"""Reading tickets under /v1: one by id or number, searches and their CSV export, a matter's
+callers, and a caller's contact for notify. Values are masked unless asked for with a reason by
+a role that may unmask; every clear read is audited."""
 
 from __future__ import annotations
 
@@ -6,35 +8,29 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 from uuid import UUID
 
-import structlog
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, Role, ensure_area, require
 from pingan_common.events import CategoryGroup, Channel, Urgency
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import Forbidden, NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
-from pingan_intake.classification import overrides
-from pingan_intake.classification.classifier import Classification, classify
 from pingan_intake.inputs.phones import normalise_phone, to_e164
 from pingan_intake.inputs.text import CleanText
 from pingan_intake.models import ApiClient, Ticket
-from pingan_intake.registration.pipeline import find_ticket, master_of, register_ticket, timeline_of
 from pingan_intake.tickets import audit, csv_export
+from pingan_intake.tickets.lookup import find_ticket, master_of
 from pingan_intake.tickets.presentation import ticket_callers, ticket_read, ticket_summary
 from pingan_intake.tickets.schemas import (
-    AlternativeOut,
     CallerContact,
-    ClassificationOut,
-    ClassifyRequest,
-    ReclassifyRequest,
     RepeatFlag,
     TicketCallers,
-    TicketCreate,
     TicketRead,
+    TicketRef,
     TicketSummary,
 )
 from pingan_intake.tickets.search import (
@@ -44,27 +40,13 @@ from pingan_intake.tickets.search import (
     cursor_after,
     search_query,
 )
+from pingan_intake.timeline.entries import timeline_of
 
 router = APIRouter(prefix="/v1", tags=["tickets"])
 
-Submitter = Annotated[
-    Principal,
-    Depends(require("operator", "grid_worker", "dispatcher", "admin", allow_api_key=True)),
-]
 Reader = Annotated[Principal, Depends(require(*Role, allow_api_key=True))]
 StaffReader = Annotated[Principal, Depends(require(*Role))]
-Corrector = Annotated[Principal, Depends(require("operator", "dispatcher", "admin"))]
-TrainingReader = Annotated[Principal, Depends(require("admin", "analyst"))]
 ContactReader = Annotated[Principal, Depends(require("operator", "dispatcher", allow_api_key=True))]
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Retrying with the same key returns the first ticket instead of a new one",
-    ),
-]
 Reason = Annotated[
     CleanText | None,
     Query(
@@ -73,41 +55,8 @@ Reason = Annotated[
         description="Why you need the clear personal data (audited); without it values are masked",
     ),
 ]
-TicketRef = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9\-]{1,64}$",
-        description="Ticket id (UUID) or ticket number (QS…)",
-    ),
-]
 CSV_BATCH = 500
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-
-
-@router.post(
-    "/tickets",
-    status_code=201,
-    response_model=TicketRead,
-    responses=problem_responses(400, 401, 403, 413, 422),
-    summary="Register a ticket from any channel",
-)
-async def create_ticket(
-    body: TicketCreate,
-    principal: Submitter,
-    runtime: RuntimeDep,
-    response: Response,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> TicketRead:
-    registration = await register_ticket(
-        runtime, body=body, principal=principal, idempotency_key=idempotency_key
-    )
-    structlog.contextvars.bind_contextvars(correlation_id=str(registration.ticket.id))
-    if not registration.created:
-        response.status_code = 200
-    response.headers["Location"] = f"/v1/tickets/{registration.ticket.id}"
-    return ticket_read(
-        registration.ticket, registration.timeline, clear=False, master=registration.master
-    )
 
 
 def ticket_filters(
@@ -314,7 +263,7 @@ async def list_callers(
     return ticket_callers(master, merged, clear=clear)
 
 
-async def _visible_ticket(session, ticket_ref: str, principal: Principal) -> Ticket:  # type: ignore[no-untyped-def]
+async def _visible_ticket(session: AsyncSession, ticket_ref: str, principal: Principal) -> Ticket:
     ticket = await find_ticket(session, ticket_ref)
     # A system learns nothing of tickets it did not submit, not even that they exist.
     if principal.kind == "api_client" and ticket.registered_by != principal.subject:
@@ -363,65 +312,3 @@ async def _check_contact_reader(runtime: Runtime, principal: Principal) -> None:
         )
     if audit.CALLER_CONTACT_SCOPE not in (scopes or []):
         raise Forbidden("this client may not read callers' contacts")
-
-
-@router.post(
-    "/tickets/{ticket_ref}/reclassify",
-    response_model=TicketRead,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    summary="Override the classifier: category, urgency, dispositions, with a reason",
-)
-async def reclassify_ticket(
-    ticket_ref: TicketRef, body: ReclassifyRequest, principal: Corrector, runtime: RuntimeDep
-) -> TicketRead:
-    ticket = await overrides.reclassify(
-        runtime, ticket_ref=ticket_ref, body=body, principal=principal
-    )
-    async with runtime.transaction() as session:
-        timeline = await timeline_of(session, ticket.id)
-    return ticket_read(ticket, timeline, clear=False)
-
-
-@router.post(
-    "/classify",
-    response_model=ClassificationOut,
-    responses=problem_responses(401, 403, 422),
-    tags=["classification"],
-    summary="Classify a text without registering anything",
-)
-async def classify_text(body: ClassifyRequest, _: Reader) -> ClassificationOut:
-    channel = body.channel.value if body.channel else None
-    return classification_out(classify(body.text, channel=channel))
-
-
-def classification_out(result: Classification) -> ClassificationOut:
-    return ClassificationOut(
-        group=result.group.value,
-        code=result.code,
-        label=result.label,
-        urgency=result.urgency,
-        disposition=result.disposition,
-        dispositions=list(result.dispositions),
-        risk_level=result.risk_level,
-        confidence=result.confidence,
-        alternatives=[
-            AlternativeOut(group=a.group.value, code=a.code, label=a.label, confidence=a.confidence)
-            for a in result.alternatives
-        ],
-    )
-
-
-@router.get(
-    "/classifier/overrides.jsonl",
-    response_class=StreamingResponse,
-    responses={
-        **problem_responses(401, 403),
-        200: {"content": {"application/x-ndjson": {}}, "description": "One example a line"},
-    },
-    tags=["classification"],
-    summary="Operators' corrections as labelled training examples (JSON Lines)",
-)
-async def export_overrides(principal: TrainingReader, runtime: RuntimeDep) -> StreamingResponse:
-    return StreamingResponse(
-        overrides.export_lines(runtime, principal), media_type="application/x-ndjson"
-    )

@@ -5,7 +5,7 @@ The query is built here without I/O; the routes run it (a page for JSON, a strea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -34,9 +34,6 @@ class TicketFilters:
     repeat_flag: str | None = None
     merged_into: UUID | None = None  # the calls merged into this master
     master: bool | None = None  # True: tickets with merged callers; False: those without
-
-    def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
 
 
 _EQUALS = {
