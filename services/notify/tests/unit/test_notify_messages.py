@@ -18,7 +18,7 @@ from pingan_notify.notices.messages import (
     task_assigned_variables,
 )
 from pingan_notify.stream.hub import item_visible_to
-from pingan_notify.surveys.surveys import survey_verdict
+from pingan_notify.surveys.callback_survey import survey_verdict
 from pingan_notify.templates.catalog import default_catalog, render
 from pingan_notify.webhooks.subscriptions import (
     pattern_is_valid,

@@ -34,7 +34,7 @@ from pingan_notify.notices.messages import (
 )
 from pingan_notify.notices.units import task_unit_name, to_units
 from pingan_notify.recipients import directory
-from pingan_notify.surveys.surveys import send_survey
+from pingan_notify.surveys.callback_survey import send_survey
 from pingan_notify.templates.catalog import render
 
 

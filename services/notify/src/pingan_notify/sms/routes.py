@@ -22,7 +22,7 @@ from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
 from pingan_notify.sms.schemas import InboundResult, ReceiptResult
 from pingan_notify.sms.tencent import TencentStyleSmsProvider
 from pingan_notify.state import NotifyStateDep
-from pingan_notify.surveys.surveys import receive_reply
+from pingan_notify.surveys.callback_survey import receive_reply
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 

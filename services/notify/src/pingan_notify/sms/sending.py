@@ -27,7 +27,7 @@ from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
 from pingan_notify.sms.caller_contact import fetch_caller_contact
 from pingan_notify.sms.providers import SmsMessage, SmsOutcome, SmsProvider
 from pingan_notify.sms.tencent import TencentStyleSmsProvider
-from pingan_notify.surveys.surveys import SURVEY_TEMPLATE, survey_sent
+from pingan_notify.surveys.callback_survey import SURVEY_TEMPLATE, survey_sent
 from pingan_notify.templates.catalog import RenderedMessage
 
 SENT_STATUSES = ("sent", "delivered")
