@@ -33,9 +33,7 @@ def _not_court_locked(door: Door) -> str | None:
 DOORS = Lifecycle[Door](
     aggregate="door",
     rules={
-        "open": Rule(
-            frozenset({"keeper"}), states("closed"), "open", guards=(_not_court_locked,)
-        ),
+        "open": Rule(frozenset({"keeper"}), states("closed"), "open", guards=(_not_court_locked,)),
         "close": Rule(frozenset({"keeper"}), states("open"), "closed"),
         "paint": Rule(frozenset({"painter"}), states("open", "closed"), owner_only=True),
         "inspect": Rule(frozenset({"inspector", "keeper"}), states("open", "closed")),
