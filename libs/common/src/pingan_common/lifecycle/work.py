@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal
 from pingan_common.events.envelope import EventEnvelope
-from pingan_common.lifecycle.history import HistoryMixin
 from pingan_common.lifecycle.rules import Lifecycle
 from pingan_common.outbox import Outbox
 
@@ -46,7 +45,8 @@ class AggregateKind(Generic[A, V]):
 
     name: str
     model: type[A]
-    history_model: type[HistoryMixin]
+    # A mapped subclass of HistoryMixin; typed loosely because the mixin alone takes no kwargs.
+    history_model: type[Any]
     history_key: str
     lifecycle: Lifecycle[V]
     view: Callable[[A, datetime], V]

@@ -129,7 +129,7 @@ def _dispatcher(from_states: frozenset[str], *guards: Guard[TaskView]) -> Rule[T
 
 
 # In this order ``allowed_actions`` lists them.
-RULES: dict[Action, Rule[TaskView]] = {
+RULES: dict[str, Rule[TaskView]] = {
     "assign": _dispatcher(states("created", "returned")),
     "accept": _unit(states("assigned")),
     "return": _unit(WITH_UNIT_STATES, _within_return_window),
