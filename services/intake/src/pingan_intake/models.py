@@ -23,12 +23,18 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from pingan_common.db import declarative_base
+from pingan_common.db import new_metadata
 from pingan_common.messaging_tables import MessagingTables
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """Intake's own registry and MetaData; a class statement, so that mypy sees a base."""
+
+    metadata = new_metadata()
+
+
 messaging = MessagingTables.define(Base.metadata)
 ticket_number_sequence = Sequence(
     "ticket_number_seq", metadata=Base.metadata, minvalue=1, maxvalue=999_999, cycle=True

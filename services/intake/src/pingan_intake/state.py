@@ -11,18 +11,23 @@ from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_intake.duplicates.rules import DuplicateRules
 from pingan_intake.places.resolver import PlaceResolver
+from pingan_intake.settings import IntakeSettings
 
 
 @dataclass(frozen=True)
 class IntakeState:
+    settings: IntakeSettings  # the runtime's, with intake's own fields typed
     places: PlaceResolver
     duplicate_rules: DuplicateRules
 
     @classmethod
     def build(cls, runtime: Runtime) -> IntakeState:
+        settings = runtime.settings
+        assert isinstance(settings, IntakeSettings), "intake runs on IntakeSettings"
         return cls(
+            settings=settings,
             places=PlaceResolver(load_county()),
-            duplicate_rules=runtime.settings.duplicate_rules(),  # type: ignore[attr-defined]
+            duplicate_rules=settings.duplicate_rules(),
         )
 
 

@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -185,7 +185,7 @@ async def _next_number_and_lock(session: AsyncSession, new: Matter, *, mergeable
     A statement of its own: the duplicate lookup that follows must take its snapshot after the
     lock is granted, or it would miss the ticket the lock holder just committed."""
     if not mergeable:
-        return await session.scalar(select(ticket_number_sequence.next_value()))
+        return (await session.execute(select(ticket_number_sequence.next_value()))).scalar_one()
     key = f"pingan_intake.duplicates:{new.township_code or '-'}:{new.category_code}"
     row = await session.execute(
         select(
@@ -280,7 +280,7 @@ def _related_query(
     )
 
 
-def _maybe_same_place(has_point: bool):  # type: ignore[no-untyped-def]
+def _maybe_same_place(has_point: bool) -> ColumnElement[bool]:
     """A superset of ``rules.same_place`` the database can test: it keeps the lookup small
     however many tickets of one kind a township has, and the rules then decide exactly."""
     c = _TICKETS.c

@@ -23,6 +23,7 @@ from pingan_common.problems import Conflict, UnprocessableEntity
 from pingan_common.runtime import Runtime
 from pingan_intake.duplicates.rules import NOT_A_MASTER_STATUSES
 from pingan_intake.models import Ticket, TicketMerge, TimelineEntry
+from pingan_intake.state import intake_state
 from pingan_intake.tickets.event_data import registered_data, ticket_event, ticket_fields
 from pingan_intake.tickets.lookup import lock_pair, lock_with_master, locked_ticket
 from pingan_intake.timeline.entries import intake_entry
@@ -108,6 +109,14 @@ async def _leave(
         link.split_at, link.split_by, link.split_reason = now, actor, reason
 
 
+async def _locked_master(session: AsyncSession, ticket: Ticket) -> Ticket:
+    """A merged ticket's master, row-locked; the foreign key guarantees it exists."""
+    assert ticket.master_ticket_id is not None
+    master = await locked_ticket(session, ticket.master_ticket_id)
+    assert master is not None
+    return master
+
+
 def merged_data(
     ticket: Ticket, master: Ticket, *, actor: str, reason: str, automatic: bool, now: datetime
 ) -> TicketMergedData:
@@ -189,7 +198,7 @@ async def split_by_operator(
     await lock_with_master(session, ticket)
     if ticket.status != "merged" or ticket.master_ticket_id is None:
         raise Conflict(f"ticket {ticket.ticket_number} is not merged into another ticket")
-    master = await locked_ticket(session, ticket.master_ticket_id)
+    master = await _locked_master(session, ticket)
     await _leave(session, ticket, master, actor=principal.subject, reason=reason, now=now)
     details = {"master_ticket_id": str(master.id), "reason": reason}
     session.add_all(
@@ -207,7 +216,7 @@ async def split_by_operator(
         ]
     )
     data = TicketSplitData(
-        **registered_data(ticket, runtime.settings.phone_hash_key).model_dump(),  # type: ignore[attr-defined]
+        **registered_data(ticket, intake_state(runtime).settings.phone_hash_key).model_dump(),
         split_from_ticket_id=master.id,
         reason=reason,
         split_by=principal.subject,
@@ -220,8 +229,7 @@ async def detach_from_master(
     session: AsyncSession, ticket: Ticket, *, actor: str, reason: str, now: datetime
 ) -> None:
     """A merged caller withdrew (撤单): the master keeps the matter with one caller fewer."""
-    assert ticket.master_ticket_id is not None
-    master = await locked_ticket(session, ticket.master_ticket_id)
+    master = await _locked_master(session, ticket)
     await _leave(session, ticket, master, actor=actor, reason=reason, now=now)
     session.add(
         intake_entry(

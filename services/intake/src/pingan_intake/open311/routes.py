@@ -14,18 +14,19 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from pingan_common.auth import Principal, auth_context, ensure_channel
 from pingan_common.events import Channel
 from pingan_common.problems import ProblemError
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime, get_runtime
-from pingan_intake.classification.taxonomy import all_subcategories, subcategory
+from pingan_intake.classification.taxonomy import Subcategory, all_subcategories, subcategory
 from pingan_intake.models import Ticket
 from pingan_intake.open311 import mapping
 from pingan_intake.open311.mapping import Open311Error
 from pingan_intake.registration.pipeline import register_ticket
+from pingan_intake.state import intake_state
 from pingan_intake.tickets.search import visible_to
 from pingan_intake.tickets.status import FINISHED_STATUSES
 from pingan_intake.timeline.entries import timeline_of
@@ -211,12 +212,12 @@ def _runtime(request: Request) -> Runtime:
 
 
 def _check_jurisdiction(request: Request, jurisdiction_id: str | None) -> None:
-    accepted = _runtime(request).settings.open311_jurisdictions
+    accepted = intake_state(_runtime(request)).settings.open311_jurisdictions
     if jurisdiction_id and jurisdiction_id not in accepted:
         raise Open311Error(404, f"jurisdiction_id {jurisdiction_id} is not served here")
 
 
-def _service(code: str, *, status: int):  # type: ignore[no-untyped-def]
+def _service(code: str, *, status: int) -> Subcategory:
     try:
         return subcategory(code)
     except KeyError:
@@ -254,7 +255,14 @@ async def _client(request: Request, api_key: str | None) -> Principal:
     return principal
 
 
-def _filtered(query, request_ids, service_code, start_date, end_date, status):  # type: ignore[no-untyped-def]
+def _filtered(
+    query: Select[tuple[Ticket]],
+    request_ids: str | None,
+    service_code: str | None,
+    start_date: str | None,
+    end_date: str | None,
+    status: str | None,
+) -> Select[tuple[Ticket]]:
     if request_ids:
         ids = [part.strip() for part in request_ids.split(",") if part.strip()]
         query = query.where(Ticket.ticket_number.in_(ids[: mapping.MAX_REQUEST_IDS]))
@@ -282,7 +290,7 @@ def _date(value: str, name: str) -> datetime:
     return moment
 
 
-async def _requests(runtime: Runtime, query) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+async def _requests(runtime: Runtime, query: Select[tuple[Ticket]]) -> list[dict[str, Any]]:
     default_agency = _command_center()
     items = []
     async with runtime.transaction(one_snapshot=True) as session:

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from importlib.resources import files
 
-from pingan_common.refdata import CountyData
+from pingan_common.refdata import Area, CountyData
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,11 @@ def build_gazetteer(county: CountyData) -> list[PlaceName]:
     return _unique(names)
 
 
-def _township_names(township) -> list[str]:  # type: ignore[no-untyped-def]
+def _township_names(township: Area) -> list[str]:
     return [township.name, *(alias for alias in township.aliases if len(alias) >= 2)]
 
 
-def _village_names(village) -> list[str]:  # type: ignore[no-untyped-def]
+def _village_names(village: Area) -> list[str]:
     names = [village.name]
     names.extend(alias for alias in village.aliases if len(alias) >= 3)
     if village.name.endswith("社区"):

@@ -16,6 +16,7 @@ from pingan_intake.duplicates.merging import SYSTEM, merged_data
 from pingan_intake.models import Ticket, TimelineEntry
 from pingan_intake.police import linkage as police
 from pingan_intake.registration.persist import Stored
+from pingan_intake.state import intake_state
 from pingan_intake.tickets.event_data import registered_data, ticket_event
 
 
@@ -39,7 +40,7 @@ async def publish_events(session: AsyncSession, runtime: Runtime, stored: Stored
         )
         await runtime.publish(session, ticket_event(TicketMerged, data, ticket, at=now))
         return Registration(ticket, timeline, master=master)
-    registered = registered_data(ticket, runtime.settings.phone_hash_key)
+    registered = registered_data(ticket, intake_state(runtime).settings.phone_hash_key)
     await runtime.publish(session, ticket_event(TicketRegistered, registered, ticket, at=now))
     if police.must_transfer(ticket):
         timeline.append(

@@ -30,7 +30,8 @@ from pingan_intake.state import intake_state
 async def register(session: AsyncSession, runtime: Runtime, submission: Submission) -> Registration:
     """Each stage once, in this order, in the caller's transaction; a refusal in any stage
     (problem response) rolls the whole registration back."""
-    settings, state = runtime.settings, intake_state(runtime)
+    state = intake_state(runtime)
+    settings = state.settings
     submission = validate(submission, max_skew_seconds=settings.reported_at_max_skew_seconds)
     located = locate(submission, state.places)
     classified = classify(located)
@@ -59,8 +60,6 @@ async def register_ticket(
                 )
         return registration
     except LostIdempotencyRace:
-        earlier = await earlier_registration(
-            runtime, principal, idempotency_key or "", request_hash
-        )
-        assert earlier is not None
-        return earlier
+        first = await earlier_registration(runtime, principal, idempotency_key or "", request_hash)
+        assert first is not None
+        return first

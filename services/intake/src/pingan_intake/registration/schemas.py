@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from pingan_common.events import Attachment, Channel, Urgency
 from pingan_intake.inputs.phones import normalise_phone
@@ -66,7 +74,7 @@ class LocationIn(BaseModel):
 
     @field_validator("lat")
     @classmethod
-    def _both_or_neither(cls, lat: float | None, info) -> float | None:  # type: ignore[no-untyped-def]
+    def _both_or_neither(cls, lat: float | None, info: ValidationInfo) -> float | None:
         if (lat is None) != (info.data.get("lon") is None):
             raise ValueError("give both lon and lat, or neither")
         return lat

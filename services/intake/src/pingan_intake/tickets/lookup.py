@@ -35,7 +35,7 @@ async def master_of(session: AsyncSession, ticket: Ticket) -> Ticket | None:
     return await session.get(Ticket, ticket.master_ticket_id)
 
 
-async def locked_ticket(session: AsyncSession, ticket_id: UUID) -> Ticket:
+async def locked_ticket(session: AsyncSession, ticket_id: UUID) -> Ticket | None:
     """Row-locked until commit, and reloaded: another transaction may have changed it."""
     return await session.scalar(
         select(Ticket)
