@@ -34,12 +34,18 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from pingan_common.db import declarative_base
+from pingan_common.db import new_metadata
 from pingan_common.messaging_tables import MessagingTables
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """Notify's own registry and MetaData; a class statement, so that mypy sees a base."""
+
+    metadata = new_metadata()
+
+
 messaging = MessagingTables.define(Base.metadata)
 
 # Statuses the worker still has to act on.

@@ -22,10 +22,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 
 from pingan_common.runtime import Runtime
 from pingan_notify.deliveries.attempts import DeliveryOutcomes, Hold
@@ -109,7 +109,7 @@ class DeliveryWorker:
 
     async def _claim(self) -> list[Any]:
         now = self.now()
-        table = Delivery.__table__
+        table = cast(Table, Delivery.__table__)  # typed as any FromClause
         due = (
             select(table.c.id)
             .where(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -265,7 +265,7 @@ class DeliveryWriter:
         requires_ack: bool,
         alert_id: UUID | None,
     ) -> list[StreamItem]:
-        table = InboxItem.__table__
+        table = cast(Table, InboxItem.__table__)  # typed as any FromClause
         kind = event_kind(trigger.event_type)
         rows = [
             {

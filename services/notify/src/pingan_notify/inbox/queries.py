@@ -8,10 +8,10 @@ of 331199002). Reading an item marks it read for everyone who sees it (a unit's 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal
@@ -107,9 +107,13 @@ async def visible_item(
 
 
 async def mark_all_read(session: AsyncSession, principal: Principal, at: datetime) -> int:
-    result = await session.execute(
-        update(InboxItem)
-        .where(visible_to(principal), InboxItem.read_at.is_(None))
-        .values(read_at=at, read_by=principal.subject)
+    # an UPDATE's result is a CursorResult; AsyncSession.execute is typed for any statement
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(InboxItem)
+            .where(visible_to(principal), InboxItem.read_at.is_(None))
+            .values(read_at=at, read_by=principal.subject)
+        ),
     )
     return result.rowcount or 0

@@ -84,7 +84,9 @@ async def _upsert_newer(
 
 
 def is_mobile(phone: str | None) -> bool:
-    return bool(phone) and bool(_MOBILE.match(phone.replace("-", "").replace(" ", "")))
+    if not phone:
+        return False
+    return bool(_MOBILE.match(phone.replace("-", "").replace(" ", "")))
 
 
 async def unit(session: AsyncSession, unit_code: str) -> DirectoryUnit | None:

@@ -8,10 +8,10 @@ when ``sms_callback_token`` is set, the callback URL must carry ``?token=<it>``.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Query
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from pingan_common.problems import ProblemError, Unauthorized, problem_responses
 from pingan_common.runtime import RuntimeDep
@@ -69,14 +69,18 @@ async def receipts(runtime: RuntimeDep, payload: Annotated[Any, Body()]) -> Rece
     updated = 0
     async with runtime.transaction() as session:
         for report in reports:
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.provider_message_id == report.provider_message_id,
-                    Delivery.channel == "sms",
-                    Delivery.status == "sent",
-                )
-                .values(status="delivered", delivered_at=runtime.now())
+            # an UPDATE's result is a CursorResult; AsyncSession.execute is typed for any
+            result = cast(
+                CursorResult[Any],
+                await session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.provider_message_id == report.provider_message_id,
+                        Delivery.channel == "sms",
+                        Delivery.status == "sent",
+                    )
+                    .values(status="delivered", delivered_at=runtime.now())
+                ),
             )
             updated += result.rowcount or 0
     if updated:

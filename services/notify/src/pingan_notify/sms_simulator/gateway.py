@@ -62,7 +62,7 @@ class SimulatorConfig:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SimulatorConfig:
         env = os.environ if environ is None else environ
-        values = {
+        values: dict[str, Any] = {
             name: env[ENV_PREFIX + name.upper()]
             for name in (
                 "aliyun_access_key_id",

@@ -117,9 +117,9 @@ class PgFanout:
             except Exception:
                 log.warning("could not tell other replicas about new inbox items", exc_info=True)
 
-    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: object) -> None:
         try:
-            message = json.loads(payload)
+            message = json.loads(str(payload))
         except ValueError:
             return
         if message.get("origin") == self._hub.replica_id:
