@@ -78,3 +78,21 @@ def drop_messaging_tables() -> None:
 
     op.drop_table("inbox")
     op.drop_table("outbox")
+
+
+def create_idempotency_table() -> None:
+    """Create the ``Idempotency-Key`` claims table (``pingan_common.idempotency``)."""
+    from alembic import op
+
+    from pingan_common.idempotency import idempotency_table
+
+    table = idempotency_table(MetaData(naming_convention=NAMING_CONVENTION))
+    table.create(op.get_bind())
+
+
+def drop_idempotency_table() -> None:
+    from alembic import op
+
+    from pingan_common.idempotency import TABLE_NAME
+
+    op.drop_table(TABLE_NAME)

@@ -37,6 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pingan_common.db import new_metadata
+from pingan_common.idempotency import idempotency_table
 from pingan_common.messaging_tables import MessagingTables
 
 
@@ -47,6 +48,7 @@ class Base(DeclarativeBase):
 
 
 messaging = MessagingTables.define(Base.metadata)
+idempotency_records = idempotency_table(Base.metadata)
 
 # Statuses the worker still has to act on.
 PENDING_STATUSES = ("queued", "failed")
@@ -146,7 +148,6 @@ class WebhookSubscription(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     seed_key: Mapped[str | None] = mapped_column(String(50), unique=True)
     breaker_state: Mapped[str] = mapped_column(String(16), default="closed")
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

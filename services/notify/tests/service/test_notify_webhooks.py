@@ -306,3 +306,24 @@ async def _breaker_is(notify, subscription_id: str, state: str) -> bool:  # type
         f"/v1/webhooks/subscriptions/{subscription_id}", headers=notify.headers("admin")
     )
     return response.json()["breaker_state"] == state
+
+
+async def test_a_reused_idempotency_key_with_another_body_is_refused_and_creates_nothing(notify):
+    admin = notify.headers("admin") | {"Idempotency-Key": "sub-reused-1"}
+    body = {
+        "name": "网格App",
+        "url": "https://grid.example/hooks/pingan",
+        "secret": SECRET,
+        "event_types": ["pingan.dispatch.task.*"],
+    }
+    first = await notify.client.post("/v1/webhooks/subscriptions", json=body, headers=admin)
+    other = await notify.client.post(
+        "/v1/webhooks/subscriptions", json=body | {"name": "另一个"}, headers=admin
+    )
+    listed = await notify.client.get("/v1/webhooks/subscriptions", headers=notify.headers("admin"))
+
+    assert first.status_code == 201, first.text
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "header.Idempotency-Key"
+    names = [item["name"] for item in listed.json()["items"]]
+    assert names.count("网格App") == 1 and "另一个" not in names

@@ -1,7 +1,8 @@
 """Webhook subscriptions under /v1/webhooks/subscriptions (admin only).
 
 The secret is write-only: reads show its last four characters. A POST with an
-``Idempotency-Key`` that was used before answers with the subscription it created then.
+``Idempotency-Key`` that was used before answers with the subscription it created then (the
+shared claims of ``pingan_common.idempotency``).
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, Role, require
+from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
 from pingan_common.pagination import Page
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
-from pingan_notify.models import WebhookSubscription
+from pingan_notify.models import WebhookSubscription, idempotency_records
 from pingan_notify.state import NotifyStateDep
 from pingan_notify.webhooks.schemas import (
     SubscriptionCreate,
@@ -35,7 +37,7 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
     "/subscriptions",
     response_model=SubscriptionRead,
     status_code=201,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_subscription(
     body: SubscriptionCreate,
@@ -43,21 +45,23 @@ async def create_subscription(
     runtime: RuntimeDep,
     state: NotifyStateDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> SubscriptionRead:
     now = runtime.now()
+    subscription_id = new_id()
+    keyed = IdempotentRequest.of(
+        idempotency_key, scope="webhook.create", principal=principal, body=body
+    )
     async with runtime.transaction() as session:
-        if idempotency_key:
-            existing = await session.scalar(
-                select(WebhookSubscription).where(
-                    WebhookSubscription.idempotency_key == idempotency_key
-                )
+        if keyed is not None:
+            earlier = await claim(
+                session, idempotency_records, keyed, resource_id=subscription_id, now=now
             )
-            if existing is not None:
+            if earlier is not None:
                 response.status_code = 200
-                return SubscriptionRead.of(existing)
+                return SubscriptionRead.of(await _get(session, UUID(earlier)))
         row = WebhookSubscription(
-            id=new_id(),
+            id=subscription_id,
             name=body.name,
             url=str(body.url),
             secret=body.secret,
@@ -67,7 +71,6 @@ async def create_subscription(
             created_by=principal.subject,
             created_at=now,
             updated_at=now,
-            idempotency_key=idempotency_key,
             breaker_state="closed",
             consecutive_failures=0,
         )
