@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
 from uuid import UUID
 
 from sqlalchemy import (
@@ -22,13 +21,19 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from pingan_common.db import declarative_base
+from pingan_common.db import new_metadata
 from pingan_common.lifecycle import HistoryMixin
 from pingan_common.messaging_tables import MessagingTables
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """Dispatch's own registry and MetaData; a class statement, so that mypy sees a base."""
+
+    metadata = new_metadata()
+
+
 messaging = MessagingTables.define(Base.metadata)
 
 
@@ -143,7 +148,7 @@ class Task(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  # SQLAlchemy reads it once
     __table_args__ = (
         Index("ix_tasks_scan_warn", "warn_at", postgresql_where=text(WARN_PENDING)),
         Index("ix_tasks_scan_overdue", "due_at", postgresql_where=text(OVERDUE_PENDING)),

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Header
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal
 from pingan_common.lifecycle.rules import ActionForbidden, ActionInvalid, TransitionRefused
-from pingan_common.lifecycle.work import A, AggregateKind, AggregateWork
+from pingan_common.lifecycle.work import A, Aggregate, AggregateKind, AggregateWork
 from pingan_common.problems import (
     Conflict,
     Forbidden,
@@ -63,7 +63,7 @@ async def perform(
         if aggregate is None:
             raise NotFound(kind.name, str(aggregate_id))
         kind.ensure_visible(principal, aggregate)
-        check_version(kind.name, aggregate.version, if_match)
+        check_version(kind.name, cast(Aggregate, aggregate).version, if_match)
         check_rules(kind, aggregate, action, principal, now)
         unit_of_work = work(kind, session, runtime.outbox, now, actor=principal.subject)
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -22,15 +22,27 @@ SYSTEM = "system"
 
 
 class Aggregate(Protocol):
-    """What the engine needs of an aggregate's row."""
+    """What the engine needs of an aggregate's row (properties, so mapped columns match)."""
 
-    id: Any
-    state: str
-    version: int
-    updated_at: Any
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def updated_at(self) -> Any: ...
+
+    @updated_at.setter
+    def updated_at(self, value: Any) -> None: ...
 
 
-A = TypeVar("A", bound=Aggregate)
+# Not bound to Aggregate: mypy cannot match mapped columns to the protocol in a base class
+# list (``class TaskWork(AggregateWork[Task])``); the engine casts where it reads the row.
+A = TypeVar("A")
 V = TypeVar("V")
 
 
@@ -78,7 +90,7 @@ class AggregateWork(Generic[A]):
     async def publish(self, aggregate: A, event_class: type[EventEnvelope], data: Any) -> None:
         event = event_class.create(
             data,
-            subject=str(aggregate.id),
+            subject=str(cast(Aggregate, aggregate).id),
             correlationid=self.kind.correlation(aggregate),
             causation=self.causation,
             time=self.now,
@@ -89,18 +101,19 @@ class AggregateWork(Generic[A]):
         self, aggregate: A, action: str, from_state: str | None, details: dict | None = None
     ) -> None:
         """The history row of a transition whose state change is already on ``aggregate``."""
+        row = cast(Aggregate, aggregate)
         self.session.add(
             self.kind.history_model(
-                **{self.kind.history_key: aggregate.id},
+                **{self.kind.history_key: row.id},
                 at=self.now,
                 action=action,
                 actor=self.actor,
                 from_state=from_state,
-                to_state=aggregate.state,
+                to_state=row.state,
                 details=jsonable(details or {}),
             )
         )
-        aggregate.updated_at = self.now
+        row.updated_at = self.now
 
 
 def jsonable(value: Any) -> Any:

@@ -107,7 +107,7 @@ def demo_units(county: CountyData) -> dict[str, dict[str, Any]]:
 def demo_staff(county: CountyData) -> dict[str, dict[str, Any]]:
     """The reference data's staff, plus generated leaders up to two per township center and
     for the command center, so escalations always find a leader to rotate on duty."""
-    staff = {
+    staff: dict[str, dict[str, Any]] = {
         member.username: {
             "name": member.display_name,
             "roles": [member.role],
@@ -200,15 +200,17 @@ def seed_hash(fields: Mapping[str, Any]) -> str:
 
 async def seed(
     session: AsyncSession,
-    model: type,
+    model: type[Any],
     key: str,
     wanted: Mapping[str, Mapping[str, Any]],
     now: datetime,
 ) -> list[Any]:
     """Insert new entries and re-apply those whose reference record changed; returns the
     entries to publish (also those loaded by an older release and never published)."""
-    existing = {getattr(row, key): row for row in await session.scalars(select(model))}
-    to_publish = []
+    existing: dict[str, Any] = {
+        getattr(row, key): row for row in await session.scalars(select(model))
+    }
+    to_publish: list[Any] = []
     for identity, fields in wanted.items():
         digest = seed_hash(fields)
         row = existing.get(identity)

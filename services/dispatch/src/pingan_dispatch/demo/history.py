@@ -378,6 +378,7 @@ def _assignment_facts(
         closed_at=closed.at if closed else None,
         returned_count=sum(1 for e in events if e.action == "return"),
         reopened_count=sum(1 for e in events if e.action == "reopen"),
+        # The generator writes only CallbackVerdict values into the detail.
         callback=last_callback.detail["verdict"] if last_callback else None,  # type: ignore[arg-type]
         resolved=last_callback.detail["resolved"] == "yes" if last_callback else None,
     )

@@ -72,7 +72,7 @@ async def seed_demo_history(runtime: Runtime) -> int:
     return len(tasks)
 
 
-def _task_row(task_id: UUID, demo: DemoTask, known: list) -> dict[str, Any]:  # type: ignore[type-arg]
+def _task_row(task_id: UUID, demo: DemoTask, known: list[Any]) -> dict[str, Any]:
     last = known[-1]
     assigned = [e for e in known if e.action in ("assign", "reassign", "reopen")]
     due = _due_of(known)
@@ -121,7 +121,7 @@ def _task_row(task_id: UUID, demo: DemoTask, known: list) -> dict[str, Any]:  # 
     }
 
 
-def _due_of(known: list) -> datetime:  # type: ignore[type-arg]
+def _due_of(known: list[Any]) -> datetime:
     due = None
     for event in known:
         if "due_at" in event.detail:
@@ -132,7 +132,7 @@ def _due_of(known: list) -> datetime:  # type: ignore[type-arg]
     return due
 
 
-def _history_rows(task_id: UUID, known: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+def _history_rows(task_id: UUID, known: list[Any]) -> list[dict[str, Any]]:
     rows, state = [], None
     for event in known:
         after = STATE_AFTER[event.action]

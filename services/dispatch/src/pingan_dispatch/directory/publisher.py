@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,7 +121,7 @@ class DirectoryPublisher:
         subject = roster_subject(roster.unit_code, roster.day)
         await self._publish(DirectoryRosterChanged, roster_data(roster), subject)
 
-    async def _publish(self, event_class, data, subject: str) -> None:  # type: ignore[no-untyped-def]
+    async def _publish(self, event_class: type[EventEnvelope], data: Any, subject: str) -> None:
         event = event_class.create(
             data, subject=subject, correlationid=self.correlationid, time=self.now
         )

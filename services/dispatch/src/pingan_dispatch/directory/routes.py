@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, any_, tuple_
 from sqlalchemy import select as sql_select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -154,7 +154,7 @@ async def list_staff(
     equal = {StaffEntry.unit_code: unit, StaffEntry.active: active}
     query = _in_area(where_given(sql_select(StaffEntry), equal), StaffEntry.area_code, area)
     if role is not None:
-        query = query.where(StaffEntry.roles.any(role))
+        query = query.where(any_(StaffEntry.roles) == role)
     async with runtime.transaction() as session:
         return await fetch_page(
             session,

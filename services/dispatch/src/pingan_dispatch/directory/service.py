@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import any_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.county_time import COUNTY_TZ
@@ -232,7 +232,7 @@ async def on_duty_user_ids(
         .where(
             StaffEntry.unit_code == unit_code,
             StaffEntry.active,
-            StaffEntry.roles.any(role),
+            any_(StaffEntry.roles) == role,
         )
         .order_by(StaffEntry.user_id)
     )

@@ -177,9 +177,14 @@ def _average_hours(replied: Sequence[TaskFacts]) -> Decimal | None:
     if not replied:
         return None
     # Whole microseconds summed as integers: exact, so the order of the facts cannot matter.
-    total = sum(_microseconds(f.replied_at - f.assigned_at) for f in replied)  # type: ignore[operator]
+    total = sum(_microseconds(_replied_at(f) - f.assigned_at) for f in replied)
     hours = Decimal(total) / Decimal(len(replied) * _MICROSECONDS_PER_HOUR)
     return hours.quantize(HOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _replied_at(fact: TaskFacts) -> datetime:
+    assert fact.replied_at is not None, "only replied facts have a handling time"
+    return fact.replied_at
 
 
 def _microseconds(span: timedelta) -> int:
@@ -239,7 +244,9 @@ def rank_townships(rows: Sequence[KpiRow], rule: YellowCardRule) -> list[RankedR
     ranked_keys = [
         row.key for row in rows if row.assigned >= rule.min_assigned and scores[row.key] is not None
     ]
-    ranked_scores = [score for key, score in scores.items() if key in ranked_keys]
+    ranked_scores = [
+        score for key, score in scores.items() if key in ranked_keys and score is not None
+    ]
     result = []
     for row in rows:
         score = scores[row.key]
@@ -247,9 +254,10 @@ def rank_townships(rows: Sequence[KpiRow], rule: YellowCardRule) -> list[RankedR
             reason = "no rate to score" if score is None else "too few tasks to rank"
             result.append(RankedRow(row, score, None, False, (reason,)))
             continue
+        assert score is not None  # ranked keys all have a score
         # Competition ranking (1, 2, 2, 4): equal scores, equal rank.
-        rank = 1 + sum(1 for other in ranked_scores if other > score)  # type: ignore[operator]
-        worse = sum(1 for other in ranked_scores if other < score)  # type: ignore[operator]
+        rank = 1 + len([other for other in ranked_scores if other > score])
+        worse = len([other for other in ranked_scores if other < score])
         reasons = []
         if worse < rule.bottom_n:
             reasons.append(f"bottom {rule.bottom_n} by score")

@@ -4,6 +4,7 @@ township ranking with its yellow cards (黄牌). JSON, or CSV with ``?format=csv
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -13,7 +14,7 @@ from pydantic import BaseModel, Field
 from pingan_common.auth import Principal, require
 from pingan_common.problems import UnprocessableEntity, problem_responses
 from pingan_common.refdata import load_county
-from pingan_common.runtime import RuntimeDep
+from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_dispatch.kpis.facts import facts_between
 from pingan_dispatch.kpis.measures import (
     DEFAULT_YELLOW_CARD_RULE,
@@ -128,7 +129,7 @@ def _csv(text: str) -> PlainTextResponse:
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8")
 
 
-async def _rows(runtime, first: date, last: date, by: GroupBy) -> list[KpiRow]:  # type: ignore[no-untyped-def]
+async def _rows(runtime: Runtime, first: date, last: date, by: GroupBy) -> list[KpiRow]:
     start, end = county_period(first, last)
     async with runtime.transaction(one_snapshot=True) as session:
         facts = await facts_between(session, start, end)
@@ -193,5 +194,5 @@ def _describe_rule() -> str:
     )
 
 
-def _float(value) -> float | None:  # type: ignore[no-untyped-def]
+def _float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pingan_dispatch.routing.rules import Rule
 
-_EXAMPLE_RULE = {
+_EXAMPLE_RULE: dict[str, Any] = {
     "id": "R-WAGE-ARREARS",
     "priority": 130,
     "match": {"codes": ["wage_arrears", "group_wage_arrears"]},

@@ -57,6 +57,7 @@ from pingan_dispatch.models import (
     TaskHistory,
 )
 from pingan_dispatch.routing.engine import COUNTY_COMMAND_CENTER, on_duty, supervisor_of
+from pingan_dispatch.settings import DispatchSettings
 from pingan_dispatch.sla.policy import default_policy
 from pingan_dispatch.tasks.work import SYSTEM
 
@@ -293,7 +294,8 @@ def scanner_worker(runtime: Runtime) -> PeriodicWorker | None:
     """The scanner as a background loop of the service (None when switched off by settings):
     a pass every ``scanner_interval_seconds``, safe beside other replicas' passes."""
     settings = runtime.settings
-    if not getattr(settings, "scanner_enabled", False):
+    assert isinstance(settings, DispatchSettings)
+    if not settings.scanner_enabled:
         return None
 
     async def one_pass() -> PassResult:

@@ -9,6 +9,10 @@ that depend on the request's content (an extension too long, an unknown unit) ra
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pingan_dispatch.models import Task
 from pingan_dispatch.tasks.handling import (
     do_decide_extension,
     do_reply,
@@ -17,8 +21,10 @@ from pingan_dispatch.tasks.handling import (
 )
 from pingan_dispatch.tasks.handover import do_accept, do_assign, do_reassign, do_return
 from pingan_dispatch.tasks.outcome import do_callback, do_cancel, do_flag, do_reopen
+from pingan_dispatch.tasks.work import Work
 
-APPLY = {
+# Each action function takes (work, task, body) with its own body class.
+APPLY: dict[str, Callable[[Work, Task, Any], Awaitable[None]]] = {
     "assign": do_assign,
     "accept": do_accept,
     "return": do_return,

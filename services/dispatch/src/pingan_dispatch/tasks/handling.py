@@ -19,7 +19,7 @@ from pingan_common.events.dispatch import (
 )
 from pingan_common.lifecycle import ActionInvalid
 from pingan_dispatch.models import Task
-from pingan_dispatch.sla.deadlines import ExtensionRefused, extend
+from pingan_dispatch.sla.deadlines import Deadlines, ExtensionRefused, extend
 from pingan_dispatch.sla.workdays import default_calendar
 from pingan_dispatch.tasks import lifecycle
 from pingan_dispatch.tasks.handover import spell_of
@@ -90,7 +90,7 @@ async def do_decide_extension(work: Work, task: Task, body: ExtensionDecisionBod
     )
 
 
-def _validated_extension(work: Work, task: Task, new_due: datetime):  # type: ignore[no-untyped-def]
+def _validated_extension(work: Work, task: Task, new_due: datetime) -> Deadlines:
     try:
         return extend(
             current_deadlines(task),

@@ -4,6 +4,7 @@ No ``from __future__ import annotations`` here: the action routes are built in a
 FastAPI must see each route's real body class in its signature.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -48,6 +49,9 @@ from pingan_dispatch.tasks.schemas import (
     TaskRead,
 )
 from pingan_dispatch.tasks.work import TASKS, Work, current_deadlines
+
+# A route function built per action (FastAPI reads its signature).
+Endpoint = Callable[..., Any]
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 
@@ -217,12 +221,13 @@ ACTION_ROUTES: list[tuple[lifecycle.Action, type[BaseModel], str]] = [
 ]
 
 
-def _action_endpoint(action: lifecycle.Action, body_class: type[BaseModel]):  # type: ignore[no-untyped-def]
+def _action_endpoint(action: lifecycle.Action, body_class: type[BaseModel]) -> Endpoint:
     if not any(field.is_required() for field in body_class.model_fields.values()):
         return _optional_body_endpoint(action, body_class)
 
     async def endpoint(
         task_id: UUID,
+        # The body class is a loop variable: FastAPI reads it from the built signature.
         body: body_class,  # type: ignore[valid-type]
         principal: Staff,
         runtime: RuntimeDep,
@@ -234,13 +239,14 @@ def _action_endpoint(action: lifecycle.Action, body_class: type[BaseModel]):  # 
     return endpoint
 
 
-def _optional_body_endpoint(action: lifecycle.Action, body_class: type[BaseModel]):  # type: ignore[no-untyped-def]
+def _optional_body_endpoint(action: lifecycle.Action, body_class: type[BaseModel]) -> Endpoint:
     """For actions whose body may be left out entirely (accept)."""
 
     async def endpoint(
         task_id: UUID,
         principal: Staff,
         runtime: RuntimeDep,
+        # As above: a per-action body class, read by FastAPI from the signature.
         body: Annotated[body_class | None, Body()] = None,  # type: ignore[valid-type]
         if_match: IfMatch = None,
     ) -> TaskDetail:
