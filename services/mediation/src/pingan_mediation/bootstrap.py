@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from pingan_common.app import create_service_app
 from pingan_common.db import Clock, system_clock
-from pingan_common.events import CaseOpened
+from pingan_common.events.mediation import EVENTS as MEDIATION_EVENTS
 from pingan_common.service import ServiceDefinition
 from pingan_mediation.handlers import HANDLERS
 from pingan_mediation.models import Base, messaging
@@ -22,7 +22,7 @@ DEFINITION = ServiceDefinition(
     migrations="pingan_mediation:migrations",
     routers=[router],
     handlers=HANDLERS,
-    publishes=[CaseOpened],
+    publishes=list(MEDIATION_EVENTS),
 )
 
 
