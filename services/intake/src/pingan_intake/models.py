@@ -1,5 +1,5 @@
-"""Intake's tables: tickets, their timeline and tasks, numbering, idempotency keys, API clients,
-classification overrides and the personal-data audit."""
+"""Intake's tables: tickets, their timeline and tasks, numbering, the Idempotency-Key claims of
+ticket creates and actions, API clients, classification overrides and the personal-data audit."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from sqlalchemy import (
     Sequence,
     String,
     Text,
-    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pingan_common.db import new_metadata
+from pingan_common.idempotency import idempotency_table
 from pingan_common.messaging_tables import MessagingTables
 
 
@@ -36,6 +36,9 @@ class Base(DeclarativeBase):
 
 
 messaging = MessagingTables.define(Base.metadata)
+# Idempotency-Key claims (pingan_common.idempotency): scope ticket.create for POST /v1/tickets
+# and Open311 requests, ticket.action for merge, split, retract, supplement and answer.
+idempotency_records = idempotency_table(Base.metadata)
 ticket_number_sequence = Sequence(
     "ticket_number_seq", metadata=Base.metadata, minvalue=1, maxvalue=999_999, cycle=True
 )
@@ -97,18 +100,6 @@ class TimelineEntry(Base):
     summary: Mapped[str] = mapped_column(Text)
     source_event_id: Mapped[UUID | None] = mapped_column(Uuid, unique=True)
     details: Mapped[dict] = mapped_column(JSONB, default=dict)
-
-
-class IdempotencyKey(Base):
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("principal", "key"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    principal: Mapped[str] = mapped_column(String(100))
-    key: Mapped[str] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ApiClient(Base):
@@ -217,18 +208,3 @@ class TicketAmendment(Base):
     knowledge_entry_id: Mapped[str | None] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class TicketActionKey(Base):
-    """Idempotency-Key of a ticket action (merge, split, retract, supplement, answer)."""
-
-    __tablename__ = "ticket_action_keys"
-    __table_args__ = (UniqueConstraint("principal", "key"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    principal: Mapped[str] = mapped_column(String(100))
-    key: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(16))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    ticket_id: Mapped[UUID] = mapped_column(ForeignKey("tickets.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, text
 
 from pingan_common.problems import PROBLEM_MEDIA_TYPE
-from pingan_intake.models import IdempotencyKey, Ticket, TimelineEntry, messaging
+from pingan_intake.models import Ticket, TimelineEntry, idempotency_records, messaging
 
-TABLES = (Ticket, TimelineEntry, IdempotencyKey, messaging.outbox)
+TABLES = (Ticket, TimelineEntry, idempotency_records, messaging.outbox)
 VALID = {
     "channel": "hotline_12345",
     "description": "人民路的路灯坏了，晚上很黑",

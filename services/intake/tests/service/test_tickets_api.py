@@ -11,12 +11,14 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from pingan_intake.models import IdempotencyKey, Ticket, messaging
+from pingan_common.testing.services import eventually
+from pingan_intake.models import Ticket, idempotency_records, messaging
 
 CLEAR_PHONE = "13800138000"
 OUTBOX = messaging.outbox
+CLAIMS = idempotency_records
 
 
 def _unique(text: str) -> str:
@@ -140,8 +142,6 @@ async def test_registered_event_is_published_with_a_masked_caller(api, intake, b
 
 
 async def test_outbox_row_is_marked_sent_once_published(api, intake):
-    from pingan_common.testing.services import eventually
-
     ticket = await api.register(api.body())
 
     async def sent_at():
@@ -190,7 +190,7 @@ async def test_same_idempotency_key_with_a_different_body_is_rejected(api):
 
     problem = api.expect_problem(reused, 422)
     assert "Idempotency-Key" in problem["title"]
-    assert await api.count(IdempotencyKey, IdempotencyKey.key == key) == 1
+    assert await api.count(CLAIMS, CLAIMS.c.key == key) == 1
 
 
 async def test_same_idempotency_key_from_another_user_is_another_request(api):
@@ -216,7 +216,38 @@ async def test_concurrent_requests_with_one_idempotency_key_register_one_ticket(
     ticket_id = responses[0].json()["id"]
     assert await api.count(Ticket, Ticket.description == body["description"]) == 1
     assert await api.count(OUTBOX, OUTBOX.c.message_key == ticket_id) == 1
-    assert await api.count(IdempotencyKey, IdempotencyKey.key == key) == 1
+    assert await api.count(CLAIMS, CLAIMS.c.key == key) == 1
+
+
+async def test_a_duplicate_sent_while_the_first_registers_waits_and_answers_its_ticket(api):
+    body = api.lone_body(description=_unique("路灯坏了，两个坐席同时提交"))
+    key = f"wait-{uuid.uuid4()}"
+
+    async with api.service.runtime.transaction() as blocker:
+        # Until this commits, the first registration has claimed its key but cannot write its
+        # ticket; the duplicate, sent meanwhile, must wait on that claim.
+        await blocker.execute(text("LOCK TABLE tickets IN EXCLUSIVE MODE"))
+        first = asyncio.create_task(api.post(body, key=key))
+        await eventually(lambda: _waiting_on(api, "INSERT INTO tickets "))
+        duplicate = asyncio.create_task(api.post(body, key=key))
+        await eventually(lambda: _waiting_on(api, "INSERT INTO idempotency_records "))
+        assert not first.done() and not duplicate.done()
+    answers = await asyncio.gather(first, duplicate)
+
+    assert [answer.status_code for answer in answers] == [201, 200], [a.text for a in answers]
+    assert answers[0].json() == answers[1].json()
+    assert await api.count(Ticket, Ticket.description == body["description"]) == 1
+    assert await api.count(OUTBOX, OUTBOX.c.message_key == answers[0].json()["id"]) == 1
+    assert await api.count(CLAIMS, CLAIMS.c.key == key) == 1
+
+
+async def _waiting_on(api, statement: str) -> bool:
+    """Whether a session of the service's database waits for a lock in ``statement``."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND starts_with(query, :statement)"
+    )
+    return (await api.rows(waiting.bindparams(statement=statement)))[0][0] > 0
 
 
 async def test_without_an_idempotency_key_each_post_is_a_new_ticket(api):

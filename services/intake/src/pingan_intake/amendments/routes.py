@@ -6,13 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.idempotency import IdempotencyKeyHeader
 from pingan_common.runtime import RuntimeDep
 from pingan_intake.amendments.answers import answer
 from pingan_intake.amendments.retraction import retract
 from pingan_intake.amendments.schemas import AnswerCreate, SupplementCreate
 from pingan_intake.amendments.supplements import supplement
 from pingan_intake.models import Ticket
-from pingan_intake.tickets.actions import ACTION_ERRORS, Actor, IdempotencyKeyHeader, run_action
+from pingan_intake.tickets.actions import ACTION_ERRORS, Actor, run_action
 from pingan_intake.tickets.schemas import ReasonRequest, TicketState
 
 router = APIRouter(prefix="/v1")

@@ -6,11 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.idempotency import IdempotencyKeyHeader
 from pingan_common.runtime import RuntimeDep
 from pingan_intake.duplicates import merging
 from pingan_intake.duplicates.schemas import MergeRequest
 from pingan_intake.models import Ticket
-from pingan_intake.tickets.actions import ACTION_ERRORS, Actor, IdempotencyKeyHeader, run_action
+from pingan_intake.tickets.actions import ACTION_ERRORS, Actor, run_action
 from pingan_intake.tickets.lookup import find_ticket
 from pingan_intake.tickets.schemas import ReasonRequest, TicketState
 

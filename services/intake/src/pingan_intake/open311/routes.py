@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Select, select
 
 from pingan_common.auth import Principal, auth_context, ensure_channel
 from pingan_common.events import Channel
+from pingan_common.idempotency import IdempotencyKeyHeader
 from pingan_common.problems import ProblemError
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime, get_runtime
@@ -91,9 +92,7 @@ async def service_definition(
 async def post_request(
     request: Request,
     fmt: Format,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]+$")
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     async def answer() -> Response:
         form = await _form(request)

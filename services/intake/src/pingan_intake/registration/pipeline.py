@@ -3,23 +3,17 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal
+from pingan_common.idempotency import claim
 from pingan_common.ids import new_id
 from pingan_common.runtime import Runtime
+from pingan_intake.models import idempotency_records
 from pingan_intake.registration.classify import classify
 from pingan_intake.registration.duplicates_gate import duplicates_gate
 from pingan_intake.registration.events import Registration, publish_events
-from pingan_intake.registration.idempotency import (
-    LostIdempotencyRace,
-    earlier_registration,
-    earlier_ticket,
-    registration_of,
-    remember_key,
-)
+from pingan_intake.registration.idempotency import create_request, earlier_registration
 from pingan_intake.registration.locate import locate
 from pingan_intake.registration.persist import persist
 from pingan_intake.registration.schemas import TicketCreate
@@ -43,23 +37,17 @@ async def register(session: AsyncSession, runtime: Runtime, submission: Submissi
 async def register_ticket(
     runtime: Runtime, *, body: TicketCreate, principal: Principal, idempotency_key: str | None
 ) -> Registration:
+    """With a key, the claim is the transaction's first write and carries the new ticket's id: a
+    retry (or a duplicate that waited for the first to commit) answers the first ticket."""
     check_submitter(principal, body.channel)
-    request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    try:
-        async with runtime.transaction() as session:
-            if idempotency_key:
-                # In the registering transaction: a retry costs one lookup, a first try too.
-                earlier = await earlier_ticket(session, principal, idempotency_key, request_hash)
-                if earlier is not None:
-                    return await registration_of(session, earlier)
-            submission = Submission(body, principal, received_at=runtime.now(), ticket_id=new_id())
-            registration = await register(session, runtime, submission)
-            if idempotency_key:
-                await remember_key(
-                    session, runtime, principal, idempotency_key, request_hash, registration.ticket
-                )
-        return registration
-    except LostIdempotencyRace:
-        first = await earlier_registration(runtime, principal, idempotency_key or "", request_hash)
-        assert first is not None
-        return first
+    keyed = create_request(idempotency_key, principal, body)
+    ticket_id, now = new_id(), runtime.now()
+    async with runtime.transaction() as session:
+        if keyed is not None:
+            earlier = await claim(
+                session, idempotency_records, keyed, resource_id=ticket_id, now=now
+            )
+            if earlier is not None:
+                return await earlier_registration(session, earlier)
+        submission = Submission(body, principal, received_at=now, ticket_id=ticket_id)
+        return await register(session, runtime, submission)

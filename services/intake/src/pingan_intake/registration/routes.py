@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Response
 
 from pingan_common.auth import Principal, require
+from pingan_common.idempotency import IdempotencyKeyHeader
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_intake.registration.pipeline import register_ticket
@@ -20,15 +21,6 @@ router = APIRouter(prefix="/v1", tags=["tickets"])
 Submitter = Annotated[
     Principal,
     Depends(require("operator", "grid_worker", "dispatcher", "admin", allow_api_key=True)),
-]
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Retrying with the same key returns the first ticket instead of a new one",
-    ),
 ]
 
 

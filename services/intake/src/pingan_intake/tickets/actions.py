@@ -2,40 +2,32 @@
 
 Each action is one transaction: state change, timeline entries and events (outbox) together.
 ``Idempotency-Key`` makes a retried action answer with the ticket's state instead of acting
-twice (a different body under the same key is a 422). A wrong state is a 409 problem.
+twice (a different body under the same key is a 422): one claim of ``pingan_common.idempotency``
+in scope ``ticket.action`` for all five, the action and the ticket inside the hashed request, so a
+key names one action on one ticket. A wrong state is a 409 problem.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Response
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.idempotency import IdempotentRequest, claim
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import Runtime
-from pingan_intake.models import Ticket, TicketActionKey
-from pingan_intake.registration.idempotency import idempotency_key_reused
+from pingan_intake.models import Ticket, idempotency_records
 from pingan_intake.tickets.lookup import find_ticket
 from pingan_intake.tickets.presentation import timeline_out
 from pingan_intake.tickets.schemas import TicketState
 from pingan_intake.timeline.entries import timeline_of
 
 Actor = Annotated[Principal, Depends(require("operator", "dispatcher", "admin"))]
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Retrying with the same key answers with the ticket instead of acting twice",
-    ),
-]
+SCOPE = "ticket.action"
 ACTION_ERRORS = problem_responses(401, 403, 404, 409, 422)
 Act = Callable[[AsyncSession, Ticket], Awaitable[None]]
 
@@ -54,12 +46,8 @@ async def run_action(
     async with runtime.transaction() as session:
         ticket = await find_ticket(session, ticket_ref)
         ensure_area(principal, ticket.area_code)
-        first_time = True
-        if idempotency_key:
-            first_time = await _claim_key(
-                session, runtime, principal, idempotency_key, action, ticket, body
-            )
-        if first_time:
+        keyed = _action_request(idempotency_key, principal, action, ticket, body)
+        if keyed is None or await _first_time(session, runtime, keyed, ticket):
             await act(session, ticket)
             await session.flush()
         elif response is not None:
@@ -67,45 +55,29 @@ async def run_action(
         return await _state(session, ticket)
 
 
-async def _claim_key(
-    session: AsyncSession,
-    runtime: Runtime,
-    principal: Principal,
-    key: str,
-    action: str,
-    ticket: Ticket,
-    body: BaseModel,
+def _action_request(
+    key: str | None, principal: Principal, action: str, ticket: Ticket, body: BaseModel
+) -> IdempotentRequest | None:
+    """The action, the ticket and the body, hashed as intake always hashed them, so the keys
+    carried over from the table before the shared one (migration 0003) still match."""
+    request = f"{action}:{ticket.id}:{body.model_dump_json()}"
+    return IdempotentRequest.of(key, scope=SCOPE, principal=principal, body=request)
+
+
+async def _first_time(
+    session: AsyncSession, runtime: Runtime, keyed: IdempotentRequest, ticket: Ticket
 ) -> bool:
     """True the first time; False for a retry of the same request, which must not act again.
 
-    A concurrent first attempt holds the key's row until it commits, so a retry waits for it.
+    A concurrent first attempt holds the claim until it commits, so a retry waits for it and then
+    answers the ticket as that attempt left it (reloaded: it was read before the wait).
     """
-    request_hash = hashlib.sha256(
-        f"{action}:{ticket.id}:{body.model_dump_json()}".encode()
-    ).hexdigest()
-    table = TicketActionKey.__table__
-    inserted = await session.scalar(
-        insert(table)
-        .values(
-            principal=principal.subject,
-            key=key,
-            action=action,
-            request_hash=request_hash,
-            ticket_id=ticket.id,
-            created_at=runtime.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["principal", "key"])
-        .returning(table.c.id)
+    earlier = await claim(
+        session, idempotency_records, keyed, resource_id=ticket.id, now=runtime.now()
     )
-    if inserted is not None:
+    if earlier is None:
         return True
-    earlier = await session.scalar(
-        select(TicketActionKey).where(
-            TicketActionKey.principal == principal.subject, TicketActionKey.key == key
-        )
-    )
-    if earlier is None or earlier.request_hash != request_hash:
-        raise idempotency_key_reused()
+    await session.refresh(ticket)
     return False
 
 
