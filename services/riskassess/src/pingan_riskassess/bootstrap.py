@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from pingan_common.app import create_service_app
 from pingan_common.db import Clock, system_clock
-from pingan_common.events.riskassess import AlertAcknowledged, AlertRaised, VerificationRequested
+from pingan_common.events.riskassess import EVENTS as RISKASSESS_EVENTS
 from pingan_common.service import ServiceDefinition
 from pingan_riskassess.handlers import HANDLERS
 from pingan_riskassess.models import Base, messaging
@@ -25,11 +25,7 @@ DEFINITION = ServiceDefinition(
     migrations="pingan_riskassess:migrations",
     routers=[router],
     handlers=HANDLERS,
-    # The whole riskassess contract (pingan_common.events.riskassess.EVENTS), which dispatch and
-    # notify consume. Only AlertRaised is emitted yet: acknowledging an alert and asking for its
-    # verification (AlertAcknowledged, VerificationRequested) come with riskassess's alert
-    # lifecycle in a later issue. Declared now so the topics exist and the contract test holds.
-    publishes=[AlertRaised, AlertAcknowledged, VerificationRequested],
+    publishes=list(RISKASSESS_EVENTS),
 )
 
 
