@@ -4,8 +4,10 @@ seeded demo history giving exactly what the pure computation gives."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from uuid import uuid4
 
-from pingan_common.testing.services import TestStack, running_service
+from pingan_common.events.riskassess import VerificationRequested, VerificationRequestedData
+from pingan_common.testing.services import TestStack, eventually, running_service
 from pingan_dispatch import bootstrap as dispatch_bootstrap
 from pingan_dispatch.demo.history import FIRST_DAY, LAST_DAY, generate_history
 from pingan_dispatch.demo.seed import seed_demo_history
@@ -128,3 +130,36 @@ async def test_the_seeded_demo_history_gives_the_kpis_and_yellow_cards_of_the_re
     carded = {t["row"]["key"] for t in ranking.json()["townships"] if t["yellow_card"]}
     assert "331199006" in carded  # 河口乡, poor on everything
     assert "331199001" not in carded  # 城关街道, exemplary
+
+
+async def test_a_verification_task_is_a_fact_of_its_kind_and_counts_in_no_12345_measure(
+    api, make_ticket, dispatch
+):
+    township, unit = "331199007", "331199007-ZZ"
+    alert_id = uuid4()
+    request = VerificationRequested.create(
+        VerificationRequestedData(
+            alert_id=alert_id,
+            level="orange",
+            area_code=township,
+            summary="核实是否有人员聚集",
+            requested_by="analyst1",
+            requested_at=datetime.now(UTC),
+        ),
+        subject=str(alert_id),
+        correlationid=str(alert_id),
+    )
+    await dispatch.send(request)
+    (listed,) = await eventually(lambda: dispatch.items("/v1/tasks", alert_id=str(alert_id)))
+    assert listed["unit_code"] == unit
+    citizen = await api.open(make_ticket("路灯不亮", township=township, village=None, grid=None))
+    assert citizen["unit_code"] == unit
+
+    rows = {row["key"]: row for row in (await _kpis(dispatch, by="unit")).json()["rows"]}
+
+    assert rows[unit]["assigned"] == 1  # the citizen's task only
+    start, end = county_period(date.fromisoformat(_today()), date.fromisoformat(_today()))
+    async with dispatch.service.runtime.transaction() as session:
+        facts = await facts_between(session, start, end)
+    kinds = {f.task_id: f.kind for f in facts if f.unit_code == unit}
+    assert kinds == {listed["id"]: "verification", citizen["id"]: "ticket"}

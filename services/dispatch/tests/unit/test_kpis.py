@@ -395,3 +395,16 @@ def test_the_demo_history_seen_earlier_knows_less(history):
     assert all(f.assigned_at < earlier.as_of for f in facts)
     assert all(f.closed_at is None or f.closed_at < earlier.as_of for f in facts)
     assert len(facts) < len(history.facts())
+
+
+def test_verification_tasks_count_in_no_12345_measure():
+    citizen = [f for f in FACTS if f.task_id != "G"]
+    # A 核查 task for a risk alert, signed late and never replied: it would lower 响应率 and
+    # 按时办结率 if it counted.
+    verification = fact("V", at(10, 9, 10), kind="verification", due_at=at(10, 10, 10))
+
+    with_verification = compute_kpis([*citizen, verification], *PERIOD, group_by="township")
+    without = compute_kpis(citizen, *PERIOD, group_by="township")
+
+    assert with_verification == without
+    assert counts(by_key(with_verification)[TOWNSHIP])["response"] == (4, 6)

@@ -2,7 +2,8 @@
 
 A ``task_assignments`` row is one spell of a task with one unit (written by every transition,
 see ``models.TaskAssignment``): exactly a ``kpis.TaskFacts``. Cancelled tasks (retracted or
-merged tickets) count against no unit and are left out.
+merged tickets) count against no unit and are left out. Each fact carries its task's kind, so
+``compute_kpis`` can leave verification tasks (核查) out of the 12345 measures.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_dispatch.kpis.measures import TaskFacts
-from pingan_dispatch.models import TaskAssignment
+from pingan_dispatch.models import Task, TaskAssignment
 
 
 async def facts_between(session: AsyncSession, start: datetime, end: datetime) -> list[TaskFacts]:
@@ -34,7 +35,10 @@ async def facts_between(session: AsyncSession, start: datetime, end: datetime) -
             spell.reopened_count,
             spell.callback,
             spell.resolved,
-        ).where(spell.assigned_at >= start, spell.assigned_at < end, spell.cancelled.is_(False))
+            Task.kind,
+        )
+        .join(Task, Task.id == spell.task_id)
+        .where(spell.assigned_at >= start, spell.assigned_at < end, spell.cancelled.is_(False))
     )
     return [
         TaskFacts(
@@ -51,6 +55,7 @@ async def facts_between(session: AsyncSession, start: datetime, end: datetime) -
             reopened_count=row.reopened_count,
             callback=row.callback,
             resolved=row.resolved,
+            kind=row.kind,
         )
         for row in rows
     ]

@@ -22,6 +22,9 @@ measure below is a numerator over a denominator drawn from that cohort (and the 
 * 重办率 rework: assignments reopened at least once (不满意 → 重办) / assignments replied.
 * average handling hours: mean of ``replied_at - assigned_at`` (wall clock) over the replied.
 
+Only citizens' tasks (``kind`` ``ticket``) are counted: a verification task (核查) that riskassess
+asks for is the platform's own work, not a 12345 request, and is left out of every measure.
+
 Rates are ``Decimal`` rounded half-up to 4 places, hours to 2; a zero denominator gives None,
 never 0. Rows come sorted by key, and nothing depends on the order of the facts.
 """
@@ -82,6 +85,7 @@ class TaskFacts:
     reopened_count: int
     callback: Callback | None  # last verdict
     resolved: bool | None  # the callback's "was it solved" answer, None if not asked
+    kind: str = "ticket"  # "verification" = a 核查 task for a risk alert, not a citizen's request
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ def compute_kpis(
     key_of = _GROUP_KEYS[group_by]
     groups: dict[str, list[TaskFacts]] = defaultdict(list)
     for fact in facts:
+        if fact.kind != "ticket":
+            continue
         key = key_of(fact)
         if key is not None and start <= fact.assigned_at < end:
             groups[key].append(fact)
