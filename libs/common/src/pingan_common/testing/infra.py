@@ -20,7 +20,10 @@ the whole server: create databases with ``fresh_database`` and use unique topic 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -48,22 +51,31 @@ def _start_on_free_port(make: Callable[[int], S], attempts: int = 3) -> S:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """A PostgreSQL server for the session (embedded unless PINGAN_TEST_DATABASE_URL is set)."""
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the session (embedded unless PINGAN_TEST_DATABASE_URL is set).
+
+    The data directory is NOT under pytest's temp root: as root, the server runs as a system
+    user that must traverse the directory's parents, and every pytest session that starts
+    resets ``/tmp/pytest-of-root`` to mode 0700 — a second pytest on the machine (another
+    checkout, a developer's quick run) made the running server PANIC on its next checkpoint.
+    """
     url = os.environ.get("PINGAN_TEST_DATABASE_URL")
     if url:
         yield ExternalPostgres(url)
         return
-    base = tmp_path_factory.mktemp("postgres")
-    server = _start_on_free_port(
-        lambda port: EmbeddedPostgres(
-            base / "data", port=port, fast=True, log_file=base / "postgres.log"
-        )
-    )
+    base = Path(tempfile.mkdtemp(prefix="pingan-test-pg-"))
     try:
-        yield server
+        server = _start_on_free_port(
+            lambda port: EmbeddedPostgres(
+                base / "data", port=port, fast=True, log_file=base / "postgres.log"
+            )
+        )
+        try:
+            yield server
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
