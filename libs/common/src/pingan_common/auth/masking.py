@@ -1,13 +1,12 @@
 """Masking of personal data (PIPL) for roles that don't need the full value.
 
-Every function passes None through, so optional fields can be masked without checks.
-Unknown formats are masked harder rather than shown: better too little than a leaked number.
+Every function passes None through, so optional fields can be masked without checks (typed by
+overloads: a str gives a str, an optional str an optional str). Unknown formats are masked harder
+rather than shown: better too little than a leaked number.
 """
 
 import re
-from typing import TypeVar
-
-MaybeStr = TypeVar("MaybeStr", str, None)
+from typing import overload
 
 _MOBILE = re.compile(r"^(\+?86[- ]?)?(1\d{2})[- ]?(\d{4})[- ]?(\d{4})$")
 # Area codes: 010 and 02x have three digits, every other starts 0[3-9] and has four.
@@ -15,7 +14,11 @@ _LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))([- ]?)(\d{3,4})(\d{4})$")
 _LOCAL_NUMBER = re.compile(r"^(\d{3,4})(\d{4})$")
 
 
-def mask_phone(value: MaybeStr) -> MaybeStr:
+@overload
+def mask_phone(value: str) -> str: ...
+@overload
+def mask_phone(value: str | None) -> str | None: ...
+def mask_phone(value: str | None) -> str | None:
     """138****1234; landlines keep the area code and the last four: 0571-****4321."""
     if value is None:
         return None
@@ -32,7 +35,11 @@ def mask_phone(value: MaybeStr) -> MaybeStr:
     return _keep_last_four(phone)
 
 
-def mask_id_number(value: MaybeStr) -> MaybeStr:
+@overload
+def mask_id_number(value: str) -> str: ...
+@overload
+def mask_id_number(value: str | None) -> str | None: ...
+def mask_id_number(value: str | None) -> str | None:
     """110***********1234: first three and last four kept (resident ID cards, 15 or 18 chars)."""
     if value is None:
         return None
@@ -42,7 +49,11 @@ def mask_id_number(value: MaybeStr) -> MaybeStr:
     return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
 
 
-def mask_name(value: MaybeStr) -> MaybeStr:
+@overload
+def mask_name(value: str) -> str: ...
+@overload
+def mask_name(value: str | None) -> str | None: ...
+def mask_name(value: str | None) -> str | None:
     """张** : the first character (usually the surname) kept, one star per other character."""
     if value is None:
         return None

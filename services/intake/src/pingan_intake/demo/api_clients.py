@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 
 from pingan_common.refdata import load_county
@@ -34,7 +35,7 @@ def api_client_rows() -> list[dict[str, Any]]:
 
 async def load_api_clients(runtime: Runtime) -> None:
     """Idempotent: re-running updates the demo clients in place."""
-    table = ApiClient.__table__
+    table = cast(Table, ApiClient.__table__)  # typed as any FromClause
     async with runtime.transaction() as session:
         for values in api_client_rows():
             values = {**values, "active": True}

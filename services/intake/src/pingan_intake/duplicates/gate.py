@@ -216,8 +216,8 @@ async def _related_tickets(
             "merge_to": new.registered_at + rules.merge_window,
             "grid": new.grid_code,
         }
-        if has_point:
-            params |= _box(new.lon, new.lat, rules.merge_distance_m)  # type: ignore[arg-type]
+        if new.lon is not None and new.lat is not None:  # has_point, narrowed
+            params |= _box(new.lon, new.lat, rules.merge_distance_m)
     if by_phone:
         params |= {
             "phone": new.caller_phone,

@@ -177,8 +177,8 @@ def _normalised_address(address: str | None) -> str:
 def same_place(a: Matter, b: Matter, max_distance_m: float) -> str | None:
     """How the two places agree, or None. Coordinates, when both have them, outrank the grid:
     a grid may cover a whole village, and two smells a kilometre apart are two leaks."""
-    if None not in (a.lon, a.lat, b.lon, b.lat):
-        metres = distance_m(a.lon, a.lat, b.lon, b.lat)  # type: ignore[arg-type]
+    if a.lon is not None and a.lat is not None and b.lon is not None and b.lat is not None:
+        metres = distance_m(a.lon, a.lat, b.lon, b.lat)
         return f"相距约 {metres:.0f} 米" if metres <= max_distance_m else None
     if a.grid_code and a.grid_code == b.grid_code:
         return "同一网格"

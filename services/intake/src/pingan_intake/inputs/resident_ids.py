@@ -21,4 +21,4 @@ def normalise_resident_id(raw: str) -> str:
     try:
         return ric.validate(compact)
     except ValidationError as error:
-        raise ValueError(f"not a valid resident ID number: {error.message}") from None
+        raise ValueError(f"not a valid resident ID number: {error}") from None

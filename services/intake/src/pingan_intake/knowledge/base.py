@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -57,14 +57,16 @@ def _terms(text: str) -> Counter[str]:
     return terms
 
 
-def _entry_terms(entry: KnowledgeEntry) -> Counter[str]:
-    weighted: Counter[str] = Counter()
+def _entry_terms(entry: KnowledgeEntry) -> dict[str, float]:
+    """Term weights of an entry: title and keyword terms count more than the answer's."""
+    weighted: defaultdict[str, float] = defaultdict(float)
     for term, count in _terms(entry.title).items():
         weighted[term] += count * TITLE_WEIGHT
     for term, count in _terms(" ".join(entry.keywords)).items():
         weighted[term] += count * KEYWORD_WEIGHT
-    weighted.update(_terms(entry.answer))
-    return weighted
+    for term, count in _terms(entry.answer).items():
+        weighted[term] += count
+    return dict(weighted)
 
 
 class KnowledgeBase:
