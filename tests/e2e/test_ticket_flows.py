@@ -94,7 +94,7 @@ async def test_neighbour_dispute_ends_as_an_open_mediation_case(platform: Platfo
         )
     )
     assert len(cases) == 1
-    assert cases[0]["state"] == "opened"
+    assert cases[0]["state"] == "registered"
     assert cases[0]["committee_code"].endswith("-TWH")
     assert cases[0]["committee_code"].startswith(ticket["location"]["village_code"])
 

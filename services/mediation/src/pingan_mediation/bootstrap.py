@@ -1,4 +1,5 @@
-"""Mediation's composition root."""
+"""Mediation's composition root: the service definition with its routers, handlers, the
+mediators seeded at start-up and the case clock scanner as a background worker."""
 
 from __future__ import annotations
 
@@ -8,21 +9,27 @@ from pingan_common.app import create_service_app
 from pingan_common.db import Clock, system_clock
 from pingan_common.events.mediation import EVENTS as MEDIATION_EVENTS
 from pingan_common.service import ServiceDefinition
+from pingan_mediation.cases.routes import router as cases_router
+from pingan_mediation.cases.scanner import scanner_worker
 from pingan_mediation.handlers import HANDLERS
+from pingan_mediation.mediators.directory import seed_mediators
+from pingan_mediation.mediators.routes import router as mediators_router
 from pingan_mediation.models import Base, messaging
-from pingan_mediation.routes import router
 from pingan_mediation.settings import MediationSettings
 
 DEFINITION = ServiceDefinition(
     name="mediation",
     title="Pingan mediation (调解)",
-    description="Opens and runs dispute-mediation cases at the lowest capable committee.",
+    description="Runs dispute-mediation cases at the lowest capable level, from registration "
+    "to the agreement's follow-up.",
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_mediation:migrations",
-    routers=[router],
+    routers=[cases_router, mediators_router],
     handlers=HANDLERS,
     publishes=list(MEDIATION_EVENTS),
+    on_start=seed_mediators,
+    workers=[scanner_worker],
 )
 
 

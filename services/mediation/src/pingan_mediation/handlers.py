@@ -1,15 +1,15 @@
-"""Mediation reacts to registered tickets that call for a mediation case."""
+"""What mediation does with each event it consumes (one transaction per event, inbox-deduplicated):
+intake's dispute tickets open cases; retracted and merged tickets withdraw unstarted ones."""
 
 from __future__ import annotations
 
-from pingan_common.bus.consumer import HandlerContext, HandlerRegistry
+from pingan_common.bus.consumer import HandlerRegistry
 from pingan_common.events import TicketRegistered
-from pingan_mediation.cases import needs_case, open_case
+from pingan_common.events.intake import TicketMerged, TicketRetracted
+from pingan_mediation.cases import handlers as cases
 
-
-async def open_case_for_ticket(event: TicketRegistered, ctx: HandlerContext) -> None:
-    if needs_case(event):
-        await open_case(event, ctx)
-
-
-HANDLERS: HandlerRegistry = {TicketRegistered: [open_case_for_ticket]}
+HANDLERS: HandlerRegistry = {
+    TicketRegistered: [cases.open_case],
+    TicketRetracted: [cases.on_ticket_retracted],
+    TicketMerged: [cases.on_ticket_merged],
+}

@@ -4,11 +4,12 @@ broker; each test's rows are rolled back (fixtures ``handlers`` and ``handler_ti
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 import pingan_mediation.bootstrap as mediation_bootstrap
+from pingan_common.county_time import COUNTY_TZ
 from pingan_common.events import CaseOpened
 from pingan_common.events.topics import MEDIATION_CASES
 from pingan_mediation.models import Case
@@ -32,11 +33,14 @@ async def test_a_dispute_ticket_opens_a_case_at_the_village_committee(handlers, 
     now = handlers.context.clock()
     assert case.ticket_id == ticket.data.ticket_id
     assert case.source_event_id == ticket.id
-    assert case.state == "opened"
+    assert case.state == "registered"
+    assert case.source == "ticket"
+    assert case.level == "village"
     assert case.committee_code == "331199001002-TWH"
     assert case.dispute_type == "neighbour"
     assert case.opened_at == now
-    assert case.due_at == now + timedelta(days=30)
+    # one month from the county date (23 Nov → 23 Dec), to the end of that day
+    assert case.due_at == datetime(2026, 12, 24, tzinfo=COUNTY_TZ)
     # numbered by the county's date: 17:30 UTC on the 22nd is the 23rd in the county
     assert re.fullmatch(r"TJ20261123\d{6}", case.case_number)
 
