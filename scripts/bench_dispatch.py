@@ -182,7 +182,7 @@ async def _plans_use_indexes(engine, at: datetime) -> bool:  # type: ignore[no-u
 def _headers(role: str, unit_code: str | None = None) -> dict[str, str]:
     """A token of the role's demo user, or of a handler of ``unit_code`` (any unit)."""
     from pingan_common.auth.dev_issuer import issue_token
-    from pingan_common.devstack import stack
+    from pingan_common.devstack.config import AUDIENCE, ISSUER_URL
     from pingan_common.devstack.paths import RunPaths
 
     user = load_county().default_user(role)
@@ -193,8 +193,8 @@ def _headers(role: str, unit_code: str | None = None) -> dict[str, str]:
         roles=[role],
         area=user.area_code if unit_code is None else "331199",
         unit=unit_code or user.unit_code,
-        issuer=stack.ISSUER_URL,
-        audience=stack.AUDIENCE,
+        issuer=ISSUER_URL,
+        audience=AUDIENCE,
     )
     return {"Authorization": f"Bearer {token}"}
 

@@ -85,10 +85,10 @@ def stack_is_up() -> bool:
 
 @contextlib.asynccontextmanager
 async def stack_target() -> AsyncIterator[Target]:
-    from pingan_common.devstack import stack
+    from pingan_common.devstack.config import ISSUER_URL
     from pingan_common.devstack.paths import RunPaths
 
-    yield Target(STACK_NOTIFY, STACK_KAFKA, RunPaths.discover().keys, stack.ISSUER_URL)
+    yield Target(STACK_NOTIFY, STACK_KAFKA, RunPaths.discover().keys, ISSUER_URL)
 
 
 @contextlib.asynccontextmanager

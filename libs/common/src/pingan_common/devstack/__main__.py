@@ -16,8 +16,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
-from pingan_common.devstack import stack
+from pingan_common.devstack import commands
+from pingan_common.devstack.config import AUDIENCE, HOST, ISSUER_PORT, ISSUER_URL
 from pingan_common.devstack.paths import RunPaths
+from pingan_common.devstack.status import status
 
 if TYPE_CHECKING:
     from pingan_common.refdata import StaffMember
@@ -108,8 +110,8 @@ def cmd_token(paths: RunPaths, role: str, area: str | None, username: str | None
         roles=[role],
         area=user["area_code"],
         unit=user.get("unit_code"),
-        issuer=stack.ISSUER_URL,
-        audience=stack.AUDIENCE,
+        issuer=ISSUER_URL,
+        audience=AUDIENCE,
     )
     print(
         f"# {role} {user['name']} ({user['username']}), area {user['area_code']}",
@@ -128,7 +130,7 @@ def cmd_issuer(keys_dir: Path, host: str, port: int) -> int:
 
     ensure_keys(keys_dir)
     users = [demo_user(s) for s in load_county().staff]
-    app = create_issuer_app(keys_dir, users, issuer=stack.ISSUER_URL)
+    app = create_issuer_app(keys_dir, users, issuer=ISSUER_URL)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
 
@@ -151,19 +153,19 @@ def main(argv: list[str] | None = None) -> int:
     p_token.add_argument("--user", help="a demo user's username")
     p_issuer = sub.add_parser("issuer")  # internal: the stack's token issuer process
     p_issuer.add_argument("--keys-dir", type=Path, required=True)
-    p_issuer.add_argument("--host", default=stack.HOST)
-    p_issuer.add_argument("--port", type=int, default=stack.ISSUER_PORT)
+    p_issuer.add_argument("--host", default=HOST)
+    p_issuer.add_argument("--port", type=int, default=ISSUER_PORT)
     args = parser.parse_args(argv)
 
     paths = RunPaths.discover()
     if args.command == "run":
-        return stack.run(paths, echo=not args.no_echo)
+        return commands.run(paths, echo=not args.no_echo)
     if args.command == "up":
-        return stack.up(paths)
+        return commands.up(paths)
     if args.command == "down":
-        return stack.down(paths)
+        return commands.down(paths)
     if args.command == "status":
-        return stack.status(paths)
+        return status(paths)
     if args.command == "logs":
         return cmd_logs(paths)
     if args.command == "token":
