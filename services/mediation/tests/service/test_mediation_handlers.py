@@ -11,6 +11,13 @@ from sqlalchemy import select
 import pingan_mediation.bootstrap as mediation_bootstrap
 from pingan_common.county_time import COUNTY_TZ
 from pingan_common.events import CaseOpened
+from pingan_common.events.intake import (
+    TicketMerged,
+    TicketMergedData,
+    TicketRetracted,
+    TicketRetractedData,
+)
+from pingan_common.events.mediation import CaseClosed, CaseWithdrawn
 from pingan_common.events.topics import MEDIATION_CASES
 from pingan_mediation.models import Case
 
@@ -99,3 +106,71 @@ async def test_what_one_handler_test_writes_is_gone_for_the_next(handler_tier, m
         assert await next_test.scalar("SELECT count(*) FROM inbox") == 0
         # and the event is new to it again
         assert await next_test.deliver(ticket) == "applied"
+
+
+def _retracted(ticket, reason: str = "已自行解决"):  # type: ignore[no-untyped-def]
+    data = TicketRetractedData(
+        ticket_id=ticket.data.ticket_id,
+        ticket_number=ticket.data.ticket_number,
+        area_code=ticket.data.area_code,
+        actor="operator1",
+        occurred_at=ticket.time,
+        reason=reason,
+    )
+    return TicketRetracted.create(data, subject=ticket.subject, correlationid=ticket.correlationid)
+
+
+def _merged(ticket, master):  # type: ignore[no-untyped-def]
+    data = TicketMergedData(
+        ticket_id=ticket.data.ticket_id,
+        ticket_number=ticket.data.ticket_number,
+        area_code=ticket.data.area_code,
+        actor="system",
+        occurred_at=ticket.time,
+        master_ticket_id=master.data.ticket_id,
+        master_ticket_number=master.data.ticket_number,
+        caller_count=2,
+        reason="同一地点同一事项",
+        automatic=True,
+    )
+    return TicketMerged.create(data, subject=ticket.subject, correlationid=ticket.correlationid)
+
+
+async def test_a_retracted_ticket_withdraws_its_unstarted_case_and_closes_it(handlers, make_ticket):
+    ticket = make_ticket(**NEIGHBOURS)
+    await handlers.deliver(ticket)
+
+    assert await handlers.deliver(_retracted(ticket)) == "applied"
+
+    case = await handlers.session.scalar(select(Case))
+    assert (case.state, case.outcome) == ("withdrawn", "withdrawn")
+    (withdrawn,) = await handlers.published(CaseWithdrawn)
+    (closed,) = await handlers.published(CaseClosed)
+    assert withdrawn.data.cause == "ticket_retracted"
+    assert closed.data.outcome == "withdrawn"
+    assert closed.correlationid == ticket.correlationid
+
+
+async def test_a_merged_ticket_withdraws_its_unstarted_case(handlers, make_ticket):
+    ticket, master = make_ticket(**NEIGHBOURS), make_ticket(**NEIGHBOURS)
+    await handlers.deliver(ticket)
+
+    await handlers.deliver(_merged(ticket, master))
+
+    (withdrawn,) = await handlers.published(CaseWithdrawn)
+    assert withdrawn.data.cause == "ticket_merged"
+    assert master.data.ticket_number in withdrawn.data.reason
+
+
+async def test_a_retracted_ticket_leaves_a_case_whose_mediation_started(handlers, make_ticket):
+    ticket = make_ticket(**NEIGHBOURS)
+    await handlers.deliver(ticket)
+    case = await handlers.session.scalar(select(Case))
+    case.state, case.mediator_id = "mediating", "mediator1"
+    await handlers.session.flush()
+
+    await handlers.deliver(_retracted(ticket))
+
+    await handlers.session.refresh(case)
+    assert case.state == "mediating"
+    assert await handlers.published(CaseWithdrawn) == []

@@ -139,7 +139,10 @@ async def _term_breached(work: Work, now: datetime, limit: int) -> int:
         term.due_notified_at = term.due_notified_at or now
         case = await _case(work, term)
         work.record(
-            case, "term-breached", case.state, {"term_no": term.term_no, "due_on": term.due_on}
+            case,
+            "term-breached",
+            case.state,
+            {"term_no": term.term_no, "due_on": term.due_on.isoformat()},
         )
         await work.publish(case, CaseTermBreached, _term(work, case, term))
         await raise_signals(work, case, [breach_signal(term.term_no)], await refs_of(work, case))
