@@ -8,24 +8,27 @@ from pingan_common.app import create_service_app
 from pingan_common.db import Clock, system_clock
 from pingan_common.events.riskassess import EVENTS as RISKASSESS_EVENTS
 from pingan_common.service import ServiceDefinition
+from pingan_riskassess.alerts import routes as alert_routes
+from pingan_riskassess.alerts.scanner import scanner_worker
 from pingan_riskassess.handlers import HANDLERS
 from pingan_riskassess.models import Base, messaging
-from pingan_riskassess.routes import router
 from pingan_riskassess.settings import RiskassessSettings
 
 DEFINITION = ServiceDefinition(
     name="riskassess",
     title="Pingan riskassess (研判)",
     description=(
-        "Reads every ticket for risk signals and raises graded warnings "
-        "(red, orange, yellow, blue)."
+        "Reads the event stream for risk signals (repeat callers, group precursors, threats, "
+        "民转刑 signs, sensitive tasks overdue, spikes) and raises graded warnings (red, "
+        "orange, yellow, blue) that must be acknowledged, verified and handled."
     ),
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_riskassess:migrations",
-    routers=[router],
+    routers=[alert_routes.router],
     handlers=HANDLERS,
     publishes=list(RISKASSESS_EVENTS),
+    workers=[scanner_worker],
 )
 
 

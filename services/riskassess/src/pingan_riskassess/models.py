@@ -1,15 +1,36 @@
-"""Riskassess's tables: alerts."""
+"""Riskassess's tables: its projection of the events it reads, and the alerts it raises.
+
+* ``contacts``: one row per call intake published (registered, split, merged) with the facts
+  the signal rules join on: the caller's phone hash, the place, the employer or site named,
+  the category, words of collective action and the number of people reported;
+* ``task_facts``: dispatch's tasks as far as riskassess needs them (kind, category, the alert
+  a verification task belongs to);
+* ``alerts`` with ``alert_history``: one open alert per subject (a caller, a place, an
+  employer, a case, a ticket) on the lifecycle engine.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ARRAY, DateTime, String, Text, Uuid
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pingan_common.db import new_metadata
+from pingan_common.lifecycle import HistoryMixin
 from pingan_common.messaging_tables import MessagingTables
 
 
@@ -21,14 +42,77 @@ class Base(DeclarativeBase):
 
 messaging = MessagingTables.define(Base.metadata)
 
+OPEN_ALERT = "state <> 'closed'"
+AWAITING_ACK = "state = 'raised'"
+
+
+class Contact(Base):
+    """One call as the signal rules see it (riskassess's projection of intake's events)."""
+
+    __tablename__ = "contacts"
+
+    event_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    ticket_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    ticket_number: Mapped[str] = mapped_column(String(32))
+    phone_hash: Mapped[str | None] = mapped_column(String(128))
+    area_code: Mapped[str] = mapped_column(String(20))
+    township_code: Mapped[str | None] = mapped_column(String(20))
+    village_code: Mapped[str | None] = mapped_column(String(20))
+    category_group: Mapped[str] = mapped_column(String(32))
+    category_code: Mapped[str | None] = mapped_column(String(64))
+    # The employer, site or estate the call names (``signals.extract``), else None.
+    place_key: Mapped[str | None] = mapped_column(String(100))
+    collective: Mapped[bool] = mapped_column(Boolean)
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_contacts_phone_hash_occurred_at", "phone_hash", "occurred_at"),
+        Index("ix_contacts_place_key_occurred_at", "place_key", "occurred_at"),
+        Index("ix_contacts_category_code_area", "category_code", "township_code", "occurred_at"),
+    )
+
+
+class TaskFact(Base):
+    """A dispatch task as riskassess needs it: its kind, category and alert."""
+
+    __tablename__ = "task_facts"
+
+    task_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    ticket_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    alert_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
+    category_group: Mapped[str] = mapped_column(String(32))
+    category_code: Mapped[str | None] = mapped_column(String(64))
+    area_code: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseSignalFact(Base):
+    """A 民转刑 sign mediation reported on a case (its ``case.risk_signal``), kept so that a
+    later threat by a party of the case can be joined to it."""
+
+    __tablename__ = "case_signals"
+
+    event_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    case_id: Mapped[UUID] = mapped_column(Uuid, index=True)
+    case_number: Mapped[str] = mapped_column(String(40))
+    ticket_id: Mapped[UUID | None] = mapped_column(Uuid, index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
 
 class Alert(Base):
     __tablename__ = "alerts"
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_ref: Mapped[str] = mapped_column(String(128))
+    # The ticket that first raised it (every alert event's correlation id).
     ticket_id: Mapped[UUID] = mapped_column(Uuid, index=True)
     ticket_number: Mapped[str] = mapped_column(String(32))
-    source_event_id: Mapped[UUID] = mapped_column(Uuid, unique=True)
+    # The event that raised it (one event may raise alerts on several subjects).
+    source_event_id: Mapped[UUID] = mapped_column(Uuid, index=True)
     level: Mapped[str] = mapped_column(String(16), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
     signals: Mapped[list[dict]] = mapped_column(JSONB)
@@ -36,3 +120,42 @@ class Alert(Base):
     summary: Mapped[str] = mapped_column(Text)
     notify_roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    escalation_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_area_code: Mapped[str | None] = mapped_column(String(20))
+    verification_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_task_id: Mapped[UUID | None] = mapped_column(Uuid)
+    verification_report: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    notes: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    measures: Mapped[str | None] = mapped_column(Text)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  # SQLAlchemy reads it once
+    __table_args__ = (
+        # One open alert per subject: new signals about it raise its level instead.
+        Index(
+            "uq_alerts_open_subject",
+            "subject_kind",
+            "subject_ref",
+            unique=True,
+            postgresql_where=text(OPEN_ALERT),
+        ),
+        # The acknowledgement scanner's range scan.
+        Index("ix_alerts_awaiting_ack", "ack_due_at", postgresql_where=text(AWAITING_ACK)),
+    )
+
+
+class AlertHistory(HistoryMixin, Base):
+    """The alert's timeline: one row per step, written with the change."""
+
+    __tablename__ = "alert_history"
+
+    alert_id: Mapped[UUID] = mapped_column(ForeignKey("alerts.id"), index=True)

@@ -9,3 +9,6 @@ class RiskassessSettings(ServiceSettings):
     service_name: str = "riskassess"
     port: int = 8004
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/pingan_riskassess"
+    # The acknowledgement scanner (re-notify and escalate unacknowledged alerts).
+    scanner_enabled: bool = True
+    scanner_interval_seconds: float = 30.0

@@ -33,7 +33,8 @@ HANDLER_NOW = datetime(2026, 11, 22, 17, 30, tzinfo=UTC)
 @pytest.fixture(scope="module")
 async def riskassess(postgres: Any, kafka: Any, test_auth: Any) -> AsyncIterator[ServiceHarness]:
     stack = TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
-    settings = await stack.settings(RiskassessSettings, "riskassess")
+    # The acknowledgement scanner runs in tests when they call it, at the instant they choose.
+    settings = await stack.settings(RiskassessSettings, "riskassess", scanner_enabled=False)
     async with service_harness(
         stack,
         riskassess_bootstrap,

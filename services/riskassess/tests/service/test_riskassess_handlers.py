@@ -34,10 +34,9 @@ async def test_a_threat_to_jump_raises_a_red_alert_for_the_leader(handlers, make
     assert alert.state == "raised"
     assert alert.notify_roles == ["leader", "analyst"]
     assert alert.raised_at == handlers.context.clock()
-    assert {(s["rule"], s["evidence"]) for s in alert.signals} == {
-        ("threat_words", "跳楼"),
-        ("intake_classification", "扬言自杀/跳楼"),
-    }
+    # Intake's classification is the threat detector; riskassess keeps no word list of its own.
+    assert [(s["rule"], s["evidence"]) for s in alert.signals] == [("threat", "扬言自杀/跳楼")]
+    assert alert.subject_kind == "ticket"  # no phone hash: the ticket is the subject
 
 
 async def test_the_alert_is_written_to_the_outbox_caused_by_the_ticket(handlers, make_ticket):
