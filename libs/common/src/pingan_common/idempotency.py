@@ -41,7 +41,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -156,6 +155,24 @@ async def claim(
     return earlier.resource_id
 
 
+# One round trip, compiled once (a text statement is cached; the dialect's ON CONFLICT insert is
+# compiled anew on every call in SQLAlchemy 2.0): the CTE bounds this statement's wait on an
+# in-flight duplicate's uncommitted claim, and RETURNING puts the transaction's own lock
+# timeout back once the row is in, so the rest of the creating transaction waits as before.
+_CLAIM = text(
+    f"""
+    WITH previous AS (
+        SELECT current_setting('lock_timeout') AS lock_timeout,
+               set_config('lock_timeout', :wait, true)
+    )
+    INSERT INTO {TABLE_NAME} (scope, principal, key, request_hash, resource_id, created_at)
+    SELECT :scope, :principal, :key, :request_hash, :resource_id, :created_at FROM previous
+    ON CONFLICT ON CONSTRAINT uq_idempotency_records_key DO NOTHING
+    RETURNING id, set_config('lock_timeout', (SELECT lock_timeout FROM previous), true)
+    """
+)
+
+
 async def _insert_claim(
     session: AsyncSession,
     table: Table,
@@ -164,29 +181,27 @@ async def _insert_claim(
     now: datetime,
     wait: timedelta,
 ) -> bool:
-    statement = (
-        insert(table)
-        .values(
-            scope=request.scope,
-            principal=request.principal,
-            key=request.key,
-            request_hash=request.request_hash,
-            resource_id=resource_id,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(constraint="uq_idempotency_records_key")
-        .returning(table.c.id)
-    )
+    if table.name != TABLE_NAME:
+        raise ValueError(f"claims live in {TABLE_NAME}, not {table.name}")
     milliseconds = max(1, int(wait.total_seconds() * 1000))
-    await session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
     try:
-        inserted = await session.scalar(statement)
+        result = await session.execute(
+            _CLAIM,
+            {
+                "wait": str(milliseconds),
+                "scope": request.scope,
+                "principal": request.principal,
+                "key": request.key,
+                "request_hash": request.request_hash,
+                "resource_id": resource_id,
+                "created_at": now,
+            },
+        )
     except DBAPIError as error:
         if _is_lock_timeout(error):
             raise in_flight() from error
         raise
-    await session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
-    return inserted is not None
+    return result.first() is not None
 
 
 def _is_lock_timeout(error: DBAPIError) -> bool:

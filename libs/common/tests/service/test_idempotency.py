@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pingan_common.db import create_engine, new_metadata, session_factory
@@ -156,3 +156,12 @@ async def test_a_duplicate_of_a_request_still_in_flight_past_the_wait_is_a_409(d
     finally:
         release_first.set()
         await first_task
+
+
+async def test_a_claim_leaves_the_transactions_own_lock_timeout_as_it_was(db) -> None:  # type: ignore[no-untyped-def]
+    engine, table = db
+    sessions = session_factory(engine)
+    async with sessions.begin() as session:
+        await session.execute(text("SET LOCAL lock_timeout = '7s'"))
+        await claim(session, table, _request({"a": 1}, key="timeout"), resource_id="R1", now=NOW)
+        assert await session.scalar(text("SHOW lock_timeout")) == "7s"

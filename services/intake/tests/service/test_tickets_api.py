@@ -242,10 +242,12 @@ async def test_a_duplicate_sent_while_the_first_registers_waits_and_answers_its_
 
 
 async def _waiting_on(api, statement: str) -> bool:
-    """Whether a session of the service's database waits for a lock in ``statement``."""
+    """Whether a session of the service's database waits for a lock in a statement that
+    contains ``statement``."""
     waiting = text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock' AND starts_with(query, :statement)"
+        " AND wait_event_type = 'Lock' AND position(:statement in query) > 0"
+        " AND pid <> pg_backend_pid()"
     )
     return (await api.rows(waiting.bindparams(statement=statement)))[0][0] > 0
 
