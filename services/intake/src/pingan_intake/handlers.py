@@ -5,7 +5,7 @@ ticket (``timeline/tasks.py``)."""
 from __future__ import annotations
 
 from pingan_common.bus.consumer import HandlerRegistry
-from pingan_common.events import AlertRaised, CaseOpened, DeliverySent
+from pingan_common.events import AlertRaised, DeliverySent
 from pingan_common.events.dispatch import (
     TaskAccepted,
     TaskAssigned,
@@ -49,7 +49,7 @@ HANDLERS: HandlerRegistry = {
     TaskEscalated: [tasks.record_escalated],
     TaskFlagged: [tasks.record_flagged],
     # mediation, risk assessment, notify
-    CaseOpened: [cases.record_case_opened],
+    **cases.HANDLERS,  # every case event: timeline entries, the ticket closed with the case
     AlertRaised: [alerts.record_alert_raised],
     DeliverySent: [deliveries.record_delivery_sent],
 }
