@@ -198,3 +198,45 @@ async def test_a_redelivered_call_counts_once(handlers, make_call):
         await handlers.deliver(event)
 
     assert await alerts(handlers) == []
+
+
+WATER = {"group": "city_service", "code": "water_outage", "label": "停水"}
+
+
+async def _water_calls(handlers, make_call, day: datetime, count: int, tag: str) -> None:  # type: ignore[no-untyped-def]
+    for n in range(count):
+        await handlers.deliver(
+            make_call(
+                f"我家停水了（{tag}{n}）",
+                phone_hash=f"{tag}-{n}",
+                at=day + timedelta(minutes=5 * n),
+                **WATER,
+            )
+        )
+
+
+async def test_a_spike_of_outage_calls_against_a_quiet_baseline_raises_one_yellow_alert(
+    handlers, make_call
+):
+    for week in range(1, 9):
+        await _water_calls(handlers, make_call, START - timedelta(weeks=week), 1, f"w{week}")
+    await _water_calls(handlers, make_call, START, 7, "today")
+    assert await alerts(handlers) == []
+
+    await _water_calls(handlers, make_call, START + timedelta(hours=1), 3, "later")
+
+    (alert,) = await alerts(handlers)
+    assert (alert.subject_kind, alert.level) == ("place", "yellow")
+    assert alert.subject_ref.startswith("spike:water_outage@331199001")
+    assert alert.signals[0]["rule"] == "spike"
+
+
+async def test_as_many_outage_calls_on_a_weekday_that_is_always_busy_raise_nothing(
+    handlers, make_call
+):
+    for week in range(1, 9):
+        await _water_calls(handlers, make_call, START - timedelta(weeks=week), 5, f"w{week}")
+
+    await _water_calls(handlers, make_call, START, 10, "today")
+
+    assert await alerts(handlers) == []
