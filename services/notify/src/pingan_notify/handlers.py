@@ -28,7 +28,7 @@ from pingan_common.events.dispatch import (
     TaskReplied,
 )
 from pingan_common.events.intake import TicketMerged, TicketRegistered
-from pingan_common.events.mediation import CaseOpened
+from pingan_common.events.mediation import CaseClosed, CaseOpened, CaseSessionScheduled
 from pingan_common.events.riskassess import AlertAcknowledged, AlertRaised
 from pingan_notify.notices import alerts, cases, tasks, tickets
 from pingan_notify.recipients import handlers as directory
@@ -61,6 +61,8 @@ HANDLERS = _and_webhooks(
         TaskFlagged: [tasks.on_task_flagged],
         TaskReplied: [tasks.on_task_replied],
         CaseOpened: [cases.on_case_opened],
+        CaseSessionScheduled: [cases.on_session_scheduled],
+        CaseClosed: [cases.on_case_closed],
         AlertRaised: [alerts.on_alert_raised],
         AlertAcknowledged: [alerts.on_alert_acknowledged],
     }

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 import pingan_notify.bootstrap as notify_bootstrap
+from pingan_common.events.mediation import CaseSessionScheduled, CaseSessionScheduledData
 from pingan_common.testing.servers import serve_here
 from pingan_common.testing.services import eventually, running_service
 from pingan_common.testing.stream import SseClient
@@ -351,3 +354,38 @@ async def test_a_client_of_another_replica_sees_the_item_through_listen_notify(n
             got = await client.next()
 
     assert json.loads(got.data)["ticket_id"] == str(assigned.data.ticket_id)
+
+
+async def test_a_scheduled_session_reaches_the_cases_mediator_in_app(notify, events):
+    ticket = events.ticket_registered()
+    case_id = uuid.uuid4()
+    data = CaseSessionScheduledData(
+        case_id=case_id,
+        case_number="TJ20261202000003",
+        ticket_id=ticket.data.ticket_id,
+        ticket_number=ticket.data.ticket_number,
+        committee_code="331199001001-TWH",
+        area_code="331199001001",
+        state="mediating",
+        actor="mediator1",
+        occurred_at=datetime.now(UTC),
+        session_id=uuid.uuid4(),
+        session_no=1,
+        place="幸福社区调解室",
+        starts_at=datetime(2026, 12, 3, 1, 30, tzinfo=UTC),
+        mediator_id="mediator1",
+    )
+    scheduled = CaseSessionScheduled.create(
+        data, subject=str(case_id), correlationid=str(ticket.data.ticket_id)
+    )
+
+    await notify.send(scheduled)
+
+    mediator = {"area": "331199001001", "unit": "331199001001-TWH"}
+    (item,) = await items_for_ticket(notify, scheduled, "mediator", subject="mediator1", **mediator)
+    assert item["title"] == "调解安排 TJ20261202000003"
+    assert "2026-12-03 09:30" in item["body"] and "幸福社区调解室" in item["body"]
+    other = await inbox(
+        notify, "mediator", subject="mediator3", ticket_id=str(ticket.data.ticket_id)
+    )
+    assert other["items"] == []

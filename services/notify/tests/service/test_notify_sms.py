@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import text
 
 from pingan_common.auth import mask_phone
 from pingan_common.events import parse_event
+from pingan_common.events.mediation import CaseClosed, CaseClosedData
 from pingan_common.events.notify import SurveyAnswered
 from pingan_common.testing.harness import ServiceHarness
 from pingan_common.testing.servers import serve_here
@@ -207,6 +209,63 @@ async def test_the_survey_is_sent_once_and_its_answer_is_published_and_thanked(
     await asyncio.sleep(0.3)
     assert len(await survey_answers(notify, ticket)) == 1
     assert len(await sms_gateway.messages(phone)) == 3
+
+
+def case_closed(ticket, outcome: str = "performed", actor: str = "mediator1"):  # type: ignore[no-untyped-def]
+    case_id = uuid.uuid4()
+    data = CaseClosedData(
+        case_id=case_id,
+        case_number="TJ20261202000001",
+        ticket_id=ticket.data.ticket_id,
+        ticket_number=ticket.data.ticket_number,
+        committee_code="331199001001-TWH",
+        area_code=ticket.data.area_code,
+        state="closed" if outcome != "withdrawn" else "withdrawn",
+        actor=actor,
+        occurred_at=CLOCK(),
+        outcome=outcome,
+        summary="调解成功，协议已履行完毕",
+        level="village",
+    )
+    return CaseClosed.create(data, subject=str(case_id), correlationid=ticket.correlationid)
+
+
+async def test_a_closed_mediation_case_sends_the_citizen_the_survey(
+    notify, events, contacts, sms_gateway
+):
+    phone = new_phone()
+    ticket = registered(events, contacts, phone)
+    await notify.send(ticket)
+    await sent(notify, ticket)
+    closed = case_closed(ticket)
+
+    await notify.send(closed)
+
+    (survey,) = await sms_deliveries(notify, ticket, status="sent", trigger_type=closed.type)
+    assert survey["template_id"] == "callback_survey.sms"
+    messages = await eventually(lambda: at_least(sms_gateway, phone, 2))
+    assert "回复1满意，2基本满意，3不满意" in messages[1]["text"]
+
+
+async def test_a_case_withdrawn_because_its_ticket_was_retracted_sends_no_survey(
+    notify, events, contacts, sms_gateway
+):
+    phone = new_phone()
+    ticket = registered(events, contacts, phone)
+    await notify.send(ticket)
+    await sent(notify, ticket)
+    withdrawn = case_closed(ticket, outcome="withdrawn", actor="system")
+
+    await notify.send(withdrawn)
+
+    await eventually(lambda: notify.consumed(withdrawn.id))
+    assert (
+        await notify.items(
+            "/v1/deliveries", correlation_id=ticket.correlationid, trigger_type=withdrawn.type
+        )
+        == []
+    )
+    assert len(await sms_gateway.messages(phone)) == 1
 
 
 async def test_a_reply_that_answers_nothing_is_stored_and_ignored(notify, live_url):
