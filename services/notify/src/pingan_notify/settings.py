@@ -19,6 +19,10 @@ class NotifySettings(ServiceSettings):
     intake_base_url: str = "http://127.0.0.1:8001"
     intake_api_key: str = "pingan-notify-key-0001"
     intake_timeout_s: float = 5.0
+    # Riskassess owns an alert's state: acknowledging in the inbox calls its REST API as the
+    # user (their own bearer token), and riskassess's answer decides.
+    riskassess_base_url: str = "http://127.0.0.1:8004"
+    riskassess_timeout_s: float = 5.0
 
     # The SMS provider. ``sms_base_url`` is the local gateway simulator, which answers each
     # provider's shape under its own path (/aliyun, /tencent); a real provider's endpoint goes

@@ -43,6 +43,7 @@ async def notify_service(
         "notify",
         sms_base_url=gateway.base_url,
         intake_base_url=contacts.url,
+        riskassess_base_url=contacts.url,
         worker_poll_interval_ms=50,
         **overrides,
     )
@@ -60,12 +61,16 @@ async def notify_service(
 
 @dataclass
 class Contacts:
-    """``GET /v1/tickets/{id}/caller-contact`` as intake answers it."""
+    """The other services' endpoints notify calls: ``GET /v1/tickets/{id}/caller-contact`` as
+    intake answers it, and ``POST /v1/alerts/{id}/acknowledge`` as riskassess does (with
+    ``ack_status``, 200 unless a test sets it; each call's bearer token recorded)."""
 
     url: str = ""
     phones: dict[str, str] = field(default_factory=dict)
     calls: list[dict[str, str]] = field(default_factory=list)
     fail_next: int = 0
+    ack_status: int = 200
+    acknowledgements: list[dict[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def app(self) -> FastAPI:
@@ -89,6 +94,22 @@ class Contacts:
                 return Response(status_code=404)
             return Response(
                 content=f'{{"phone": "{phone}", "name": "王女士"}}', media_type="application/json"
+            )
+
+        @app.post("/v1/alerts/{alert_id}/acknowledge")
+        async def acknowledge(alert_id: str, request: Request) -> Response:
+            with self._lock:
+                self.acknowledgements.append(
+                    {
+                        "alert_id": alert_id,
+                        "authorization": request.headers.get("authorization", ""),
+                    }
+                )
+                status = self.ack_status
+            return Response(
+                content='{"detail": "refused by riskassess"}',
+                status_code=status,
+                media_type="application/problem+json",
             )
 
         return app

@@ -289,6 +289,56 @@ async def test_a_red_alert_repeats_to_the_leader_on_duty_until_acknowledged(noti
     assert len(final) == count_after_ack <= 3
 
 
+async def test_acknowledging_in_the_inbox_acknowledges_at_riskassess_as_the_user(
+    notify, events, contacts
+):
+    raised = events.alert_raised(level="red", area_code="33119900600101")
+    await notify.send(raised)
+    leader = {"role": "leader", "subject": "leader6", "area": "331199006"}
+    (item, *_) = await items_for_ticket(notify, raised, **leader)
+    bearer = f"Bearer {token(notify, **leader)}"
+
+    acked = await notify.client.post(
+        f"/v1/inbox/{item['id']}/acknowledge", headers={"Authorization": bearer}
+    )
+
+    assert acked.status_code == 200, acked.text
+    assert {"alert_id": str(raised.data.alert_id), "authorization": bearer} in (
+        contacts.acknowledgements
+    )
+    assert acked.json()["acknowledged_at"] is not None
+
+
+async def test_when_riskassess_refuses_or_is_down_nothing_is_acknowledged_here(
+    notify, events, contacts
+):
+    raised = events.alert_raised(level="orange", area_code="33119900600102")
+    await notify.send(raised)
+    leader = {"role": "leader", "subject": "leader6", "area": "331199006"}
+    (item, *_) = await items_for_ticket(notify, raised, **leader)
+    headers = {"Authorization": f"Bearer {token(notify, **leader)}"}
+    answers = {}
+    try:
+        for status in (403, 500):
+            contacts.ack_status = status
+            response = await notify.client.post(
+                f"/v1/inbox/{item['id']}/acknowledge", headers=headers
+            )
+            answers[status] = response.status_code
+    finally:
+        contacts.ack_status = 200
+
+    assert answers == {403: 403, 500: 503}
+    watched = await notify.scalar(
+        "SELECT count(*) FROM alert_watches WHERE alert_id = :a AND acknowledged_at IS NULL",
+        a=raised.data.alert_id,
+    )
+    assert watched == 1
+    assert (await inbox(notify, ticket_id=str(raised.data.ticket_id), **leader))["items"][0][
+        "acknowledged_at"
+    ] is None
+
+
 async def test_an_acknowledged_event_stops_the_repeats(notify, events):
     raised = events.alert_raised(level="orange", area_code="33119900800101")
     await notify.send(raised)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from pingan_common.auth import Principal, Role, require
 from pingan_common.pagination import DEFAULT_LIMIT, PageLimit
@@ -14,7 +14,7 @@ from pingan_common.runtime import RuntimeDep
 from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.inbox import queries as inbox
 from pingan_notify.inbox.schemas import InboxItemRead, InboxPage, MarkedRead, UnreadCount
-from pingan_notify.notices.alerts import acknowledge_alert
+from pingan_notify.notices.alerts import acknowledge_alert, acknowledge_at_owner
 from pingan_notify.state import NotifyStateDep
 from pingan_notify.stream.hub import StreamItem
 
@@ -82,21 +82,28 @@ async def read_item(item_id: int, principal: Staff, runtime: RuntimeDep) -> Inbo
 @router.post(
     "/inbox/{item_id}/acknowledge",
     response_model=InboxItemRead,
-    responses=problem_responses(401, 403, 404, 409),
-    summary="Acknowledge an alert (签收预警): its repeats stop",
+    responses=problem_responses(401, 403, 404, 409, 503),
+    summary="Acknowledge an alert (签收预警) at riskassess, as you; then its repeats stop",
 )
 async def acknowledge_item(
-    item_id: int, principal: Staff, runtime: RuntimeDep, state: NotifyStateDep
+    item_id: int, principal: Staff, runtime: RuntimeDep, state: NotifyStateDep, request: Request
 ) -> InboxItemRead:
-    now = runtime.now()
     async with runtime.transaction() as session:
         item = await inbox.visible_item(session, principal, item_id)
         if item is None:
             raise NotFound("inbox item", item_id)
         if not item.requires_ack or item.alert_id is None:
             raise Conflict("this notification needs no acknowledgement")
+        alert_id = item.alert_id
+    # Riskassess owns the alert: it acknowledges (or refuses) first, outside our transaction.
+    await acknowledge_at_owner(state.settings, alert_id, request.headers.get("authorization", ""))
+    now = runtime.now()
+    async with runtime.transaction() as session:
+        item = await inbox.visible_item(session, principal, item_id)
+        if item is None:
+            raise NotFound("inbox item", item_id)
         writer = DeliveryWriter.for_session(state, runtime, session, now)
-        await acknowledge_alert(writer, item.alert_id, principal.subject, now)
+        await acknowledge_alert(writer, alert_id, principal.subject, now)
         if item.read_at is None:
             item.read_at, item.read_by = now, principal.subject
         await session.refresh(item)

@@ -11,6 +11,12 @@ An urgent alert is watched: every ``alert_repeat_interval_s`` it is sent again (
 the in-app item, at most ``alert_repeat_max`` times. Repeats are deliveries of their own,
 triggered by a derived id (uuid5 of the alert event and the repeat number), so two replicas
 repeating at once still send each repeat once.
+
+Riskassess owns the alert's lifecycle: the inbox's acknowledge (``acknowledge_at_owner``) asks
+riskassess to acknowledge the alert *as the user* (forwarding their bearer token, so
+riskassess's own rules and area scope decide) and silences the repeats here only once
+riskassess has acknowledged it (or says it no longer awaits acknowledgement); its
+``alert.acknowledged`` then silences every other copy.
 """
 
 from __future__ import annotations
@@ -19,17 +25,20 @@ import uuid
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import httpx
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from pingan_common.bus.consumer import HandlerContext
 from pingan_common.events.riskassess import AlertAcknowledged, AlertRaised, AlertRaisedData
+from pingan_common.problems import ProblemError
 from pingan_notify.deliveries.policies import Audience
 from pingan_notify.deliveries.trigger import Recipient, Trigger
 from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.models import AlertWatch, DirectoryStaff, InboxItem
 from pingan_notify.notices.messages import URGENT_ALERT_LEVELS, alert_variables, repeat_title
 from pingan_notify.recipients import directory
+from pingan_notify.settings import NotifySettings
 from pingan_notify.templates.catalog import render
 
 
@@ -168,3 +177,37 @@ async def acknowledge_alert(writer: DeliveryWriter, alert_id: UUID, by: str, at:
         .where(InboxItem.alert_id == alert_id, InboxItem.acknowledged_at.is_(None))
         .values(acknowledged_at=at, acknowledged_by=by)
     )
+
+
+async def acknowledge_at_owner(
+    settings: NotifySettings, alert_id: UUID, authorization: str
+) -> None:
+    """``POST /v1/alerts/{id}/acknowledge`` at riskassess as the user; returns when the alert
+    is acknowledged there (200) or no longer awaits it (409: someone acknowledged, or it has
+    moved on). Riskassess's 403 and 404 are the user's answer; anything else is a 503, and
+    nothing is silenced: the alert keeps repeating until its owner has it acknowledged."""
+    url = f"{settings.riskassess_base_url.rstrip('/')}/v1/alerts/{alert_id}/acknowledge"
+    try:
+        async with httpx.AsyncClient(timeout=settings.riskassess_timeout_s) as client:
+            response = await client.post(url, json={}, headers={"Authorization": authorization})
+    except httpx.HTTPError as error:
+        raise _unavailable(f"riskassess could not be reached ({type(error).__name__})") from error
+    if response.status_code in (200, 409):
+        return
+    if response.status_code in (401, 403, 404):
+        detail = _detail(response)
+        raise ProblemError(response.status_code, response.reason_phrase, detail)
+    raise _unavailable(f"riskassess answered HTTP {response.status_code}")
+
+
+def _unavailable(detail: str) -> ProblemError:
+    return ProblemError(
+        503, "Service Unavailable", f"{detail}; the alert is not acknowledged, try again"
+    )
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("detail") or response.text)
+    except ValueError:
+        return response.text
