@@ -20,7 +20,7 @@ USER_NAME ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv run up down status logs token test test-fast lint typecheck bench classifier-eval kpis clean-run
+.PHONY: help venv system-packages run up down status logs token test test-fast lint typecheck bench classifier-eval kpis clean-run
 
 help: ## this list
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,12 +34,17 @@ $(VENV_STAMP): uv.lock $(PYPROJECTS)
 	@if [ -f uv.lock ]; then $(UV) sync --all-packages --frozen --quiet; else $(UV) sync --all-packages --quiet; fi
 	@touch $@
 
+# The Debian packages beside the wheels: the CJK font of mediation's agreement PDF and
+# pdftoppm for its test (scripts/ensure-system-packages.sh; installs only what is missing).
+system-packages: ## install fonts-noto-cjk and poppler-utils when missing (apt-get, as root)
+	@scripts/ensure-system-packages.sh
+
 # --- the local stack -----------------------------------------------------------------------
 
-run: $(VENV_STAMP) ## start everything in the foreground (Ctrl-C stops it)
+run: $(VENV_STAMP) system-packages ## start everything in the foreground (Ctrl-C stops it)
 	@$(DEVSTACK) run
 
-up: $(VENV_STAMP) ## start everything in the background, return when ready
+up: $(VENV_STAMP) system-packages ## start everything in the background, return when ready
 	@$(DEVSTACK) up
 
 down: $(VENV_STAMP) ## stop the background stack
@@ -61,7 +66,7 @@ clean-run: $(VENV_STAMP) ## stop the stack and delete .run/ (databases, keys, lo
 # --- checks --------------------------------------------------------------------------------
 
 # What CI runs (.ci/run): lint, then the type checker, then every test; the first failure stops it.
-test: lint typecheck ## lint + typecheck, then all the tests (PYTEST_ARGS="-k outbox -x" for options)
+test: lint typecheck system-packages ## lint + typecheck, then all the tests (PYTEST_ARGS="-k outbox -x" for options)
 	@UV="$(UV)" scripts/run-tests.sh
 
 # Only the unit folders are collected (the marker alone would import every service test too).
