@@ -71,7 +71,7 @@ async def platform(module_stack: TestStack) -> AsyncIterator[Platform]:
             overrides = _notify_overrides(sms, urls) if name == "notify" else {}
             settings = await stack.settings(settings_class, name, **overrides)
             running[name] = await exits.enter_async_context(running_service(bootstrap, settings))
-            if name in ("intake", "notify"):
+            if name in ("intake", "riskassess", "notify"):
                 urls[name] = await exits.enter_async_context(serve_here(running[name].app))
         yield Platform(stack=stack, **running, sms=sms, receiver=receiver, urls=urls)
 
@@ -83,6 +83,7 @@ def _notify_overrides(sms: SmsGateway, urls: dict[str, str]) -> dict[str, Any]:
     return {
         "sms_base_url": sms.base_url,
         "intake_base_url": urls["intake"],
+        "riskassess_base_url": urls["riskassess"],
         "worker_poll_interval_ms": 100,
         **no_quiet_hours,
     }

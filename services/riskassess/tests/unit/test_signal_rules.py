@@ -200,7 +200,7 @@ def test_a_verification_reply_is_read_as_a_finding_only_when_it_is_clear(result,
     [("鑫达电子厂拖欠我们工资三个月", ("employer", "鑫达电子厂")),
      ("我在宏远建筑公司的工地上干活", ("employer", "宏远建筑公司")),
      ("阳光花园小区物业乱收费", ("place", "阳光花园小区")),
-     ("人民路的路灯坏了", None)],
+     ("人民路的路灯坏了", None), ("再不给钱我就从厂房楼顶跳楼", None)],
 )  # fmt: skip
 def test_the_employer_or_place_a_call_names(text: str, key):
     assert extract.place_key(text) == key
