@@ -15,7 +15,8 @@ EMPLOYER_SUFFIXES = ("有限公司", "公司", "厂", "集团", "项目部", "�
 PLACE_SUFFIXES = ("小区", "花园", "家园", "新村", "广场", "市场", "医院", "学校")
 _SUFFIX = re.compile("|".join(map(re.escape, (*EMPLOYER_SUFFIXES, *PLACE_SUFFIXES))))
 # Words a name does not start with: what precedes it in a sentence.
-_BEFORE_NAME = re.compile(r".*(?:[的在是到去向对被跟和与给了们我他她你从就要把让说也还都又才再来，。、；：！？\s])")
+_BEFORE_WORDS = "的在是到去向对被跟和与给了们我他她你从就要把让说也还都又才再来"
+_BEFORE_NAME = re.compile(rf".*(?:[{_BEFORE_WORDS}，。、；：！？\s])")
 _NAME_CHARS = 8
 
 _NUMBER = r"(\d+|[一二两三四五六七八九十百千]+)"
