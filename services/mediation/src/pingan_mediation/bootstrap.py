@@ -13,6 +13,7 @@ from pingan_mediation.cases.routes import router as cases_router
 from pingan_mediation.cases.scanner import scanner_worker
 from pingan_mediation.documents.routes import router as documents_router
 from pingan_mediation.handlers import HANDLERS
+from pingan_mediation.measures.routes import router as measures_router
 from pingan_mediation.mediators.directory import seed_mediators
 from pingan_mediation.mediators.routes import router as mediators_router
 from pingan_mediation.models import Base, messaging
@@ -26,7 +27,7 @@ DEFINITION = ServiceDefinition(
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_mediation:migrations",
-    routers=[cases_router, documents_router, mediators_router],
+    routers=[cases_router, documents_router, mediators_router, measures_router],
     handlers=HANDLERS,
     publishes=list(MEDIATION_EVENTS),
     on_start=seed_mediators,
