@@ -44,18 +44,38 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         position = json.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, UnicodeDecodeError) as error:
-        raise ProblemError(400, "Bad cursor", "the cursor is not one this API issued") from error
+        raise _bad_cursor() from error
     if not isinstance(position, dict):
-        raise ProblemError(400, "Bad cursor", "the cursor is not one this API issued")
+        raise _bad_cursor()
     return position
 
 
+_BIGINT = range(-(2**63), 2**63)
+
+
 def cursor_field(position: dict[str, Any], key: str, parse: Any) -> Any:
-    """One value out of a decoded cursor, parsed; a tampered cursor is a 400, not a 500."""
+    """One value out of a decoded cursor, parsed; a tampered cursor is a 400, not a 500.
+
+    Cursors this API issues hold strings and integers only; anything else (a float such as
+    ``1e30``, a nested array, a NUL character, an integer past PostgreSQL's bigint) was made
+    by hand and would otherwise reach the database or the parser as something it cannot take.
+    """
+    value = position.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _bad_cursor()
+    if isinstance(value, str) and "\x00" in value:
+        raise _bad_cursor()
     try:
-        return parse(position[key])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ProblemError(400, "Bad cursor", "the cursor is not one this API issued") from error
+        parsed = parse(value)
+    except (TypeError, ValueError, AttributeError, OverflowError) as error:
+        raise _bad_cursor() from error
+    if isinstance(parsed, int) and not isinstance(parsed, bool) and parsed not in _BIGINT:
+        raise _bad_cursor()
+    return parsed
+
+
+def _bad_cursor() -> ProblemError:
+    return ProblemError(400, "Bad cursor", "the cursor is not one this API issued")
 
 
 def where_given(query: Select[Any], equal: Mapping[Any, object | None]) -> Select[Any]:

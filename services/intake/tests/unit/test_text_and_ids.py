@@ -53,3 +53,13 @@ def test_resident_id_is_normalised(raw: str):
 def test_impossible_resident_ids_are_refused(raw: str, message: str):
     with pytest.raises(ValueError, match=message):
         normalise_resident_id(raw)
+
+
+def test_a_resident_of_the_demo_county_331199_is_accepted():
+    # stdnum's region table has no 331199; its lookup raised KeyError, which was a 500.
+    assert normalise_resident_id("331199 19900101 1234") == "331199199001011234"
+
+
+def test_a_wrong_check_digit_is_refused_in_a_region_stdnum_does_not_know():
+    with pytest.raises(ValueError, match="checksum"):
+        normalise_resident_id("331199199001011231")

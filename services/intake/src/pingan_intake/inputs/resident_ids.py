@@ -22,3 +22,8 @@ def normalise_resident_id(raw: str) -> str:
         return ric.validate(compact)
     except ValidationError as error:
         raise ValueError(f"not a valid resident ID number: {error}") from None
+    except KeyError:
+        # The region lookup is stdnum's last check, after length, digits, check digit and
+        # birth date. Its table lacks codes created after it was written — and the demo county
+        # 331199 — so an unknown region is no reason to refuse (it used to be a 500).
+        return compact
