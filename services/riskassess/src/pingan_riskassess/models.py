@@ -16,9 +16,11 @@ from uuid import UUID
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -30,6 +32,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pingan_common.db import new_metadata
+from pingan_common.idempotency import idempotency_table
 from pingan_common.lifecycle import HistoryMixin
 from pingan_common.messaging_tables import MessagingTables
 
@@ -41,6 +44,7 @@ class Base(DeclarativeBase):
 
 
 messaging = MessagingTables.define(Base.metadata)
+idempotency_records = idempotency_table(Base.metadata)
 
 OPEN_ALERT = "state <> 'closed'"
 AWAITING_ACK = "state = 'raised'"
@@ -159,3 +163,59 @@ class AlertHistory(HistoryMixin, Base):
     __tablename__ = "alert_history"
 
     alert_id: Mapped[UUID] = mapped_column(ForeignKey("alerts.id"), index=True)
+
+
+class KeyPerson(Base):
+    """A registered key person (重点人员): highly sensitive personal data, read only by the
+    roles ``keypersons.access`` allows, every read audited; other services and events know
+    the person only by ``ref``."""
+
+    __tablename__ = "key_persons"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(24), unique=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    name_masked: Mapped[str] = mapped_column(String(60))
+    phone_hash: Mapped[str | None] = mapped_column(String(128), index=True)
+    resident_id_hash: Mapped[str | None] = mapped_column(String(128), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    case_officer: Mapped[str] = mapped_column(String(100))
+    guardian: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))  # registered 在册 / released 解除
+    risk_rating: Mapped[str] = mapped_column(String(16))  # red / orange / yellow / blue
+    visit_interval_days: Mapped[int] = mapped_column(Integer)
+    last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_visit_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lost_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KeyPersonVisit(Base):
+    """A visit (走访) by the grid worker or case officer."""
+
+    __tablename__ = "key_person_visits"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("key_persons.id"), index=True)
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    visited_by: Mapped[str] = mapped_column(String(100))
+    found: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str] = mapped_column(Text)
+
+
+class KeyPersonAudit(Base):
+    """Every read (and write) of key-person data: who, as which role, what, when, why."""
+
+    __tablename__ = "key_person_audit"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    action: Mapped[str] = mapped_column(String(32))
+    person_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid))
+    route: Mapped[str] = mapped_column(String(200))

@@ -12,3 +12,6 @@ class RiskassessSettings(ServiceSettings):
     # The acknowledgement scanner (re-notify and escalate unacknowledged alerts).
     scanner_enabled: bool = True
     scanner_interval_seconds: float = 30.0
+    # The keyed hash of callers' phones and resident IDs: the same secret as intake's
+    # (PINGAN_INTAKE_PHONE_HASH_KEY), so a registered key person's number matches a caller's.
+    phone_hash_key: str = "pingan-dev-phone-hash-key"

@@ -154,14 +154,15 @@ async def _raise(
 ) -> Alert:
     level = highest([s.level for s in signals])
     stored = [signal_json(s) for s in signals]
-    assert work.causation is not None
+    alert_id = new_id()
     alert = Alert(
-        id=new_id(),
+        id=alert_id,
         subject_kind=subject.kind,
         subject_ref=subject.ref,
         ticket_id=lead.ticket_id,
         ticket_number=lead.ticket_number,
-        source_event_id=work.causation.id,
+        # A REST action (a visit finding a key person gone) has no event behind it.
+        source_event_id=work.causation.id if work.causation else alert_id,
         level=level.value,
         state="raised",
         signals=stored,

@@ -10,13 +10,13 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.county_time import COUNTY_TZ
 from pingan_common.events.intake import TicketRegisteredData
-from pingan_riskassess.models import CaseSignalFact, Contact
+from pingan_riskassess.models import CaseSignalFact, Contact, KeyPerson
 from pingan_riskassess.signals import extract
 from pingan_riskassess.signals.rules import ContactFact
 from pingan_riskassess.signals.ruleset import RuleSet
@@ -139,5 +139,27 @@ async def case_signals_of_caller(
         select(CaseSignalFact)
         .where(CaseSignalFact.ticket_id.in_(tickets), CaseSignalFact.occurred_at >= since)
         .order_by(CaseSignalFact.occurred_at)
+    )
+    return list(rows)
+
+
+async def key_persons_named(session: AsyncSession, data: TicketRegisteredData) -> list[KeyPerson]:
+    """Registered key persons a call is from or about: the caller's phone hash, or the masked
+    name with the very address. (Tickets carry no resident-ID hash yet; the registry keeps
+    one for when they do.)"""
+    matches = []
+    if data.caller.phone_hash:
+        matches.append(KeyPerson.phone_hash == data.caller.phone_hash)
+    if data.caller.name_masked and data.location.address:
+        matches.append(
+            and_(
+                KeyPerson.name_masked == data.caller.name_masked,
+                KeyPerson.address == data.location.address,
+            )
+        )
+    if not matches:
+        return []
+    rows = await session.scalars(
+        select(KeyPerson).where(KeyPerson.status == "registered", or_(*matches))
     )
     return list(rows)

@@ -22,6 +22,7 @@ from pingan_common.events.mediation import CaseRiskSignal
 from pingan_common.events.values import RiskLevel
 from pingan_common.lifecycle import SYSTEM
 from pingan_riskassess.alerts.work import ALERTS, AlertWork, Lead, Subject, apply_signals
+from pingan_riskassess.keypersons.schemas import CATEGORY_LABELS
 from pingan_riskassess.models import CaseSignalFact, Contact, TaskFact
 from pingan_riskassess.signals import facts, rules
 from pingan_riskassess.signals.rules import Signal
@@ -72,6 +73,16 @@ async def _signals_of_call(
         calls = await facts.calls_of_caller(ctx.session, contact.phone_hash, now - window)
         calls = [c if c.event_id != event.id else _with_repeat(c, data.repeat_count) for c in calls]
         add(caller, rules.repeat_caller(calls, now, ruleset))
+    for person in await facts.key_persons_named(ctx.session, data):
+        add(
+            Subject("key_person", person.ref),
+            rules.key_person_involved(
+                event_id=event.id,
+                category=CATEGORY_LABELS.get(person.category, person.category),
+                rating=RiskLevel(person.risk_rating),
+                rules=ruleset,
+            ),
+        )
     await _group_signals(ctx, contact, now, ruleset, add)
     await _spike_signal(ctx, contact, data.category.label, ruleset, add)
     return found

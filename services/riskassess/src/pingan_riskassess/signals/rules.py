@@ -15,6 +15,7 @@ the handlers pass the facts and the instant.
   word list here;
 * ``case_risk`` and ``threat_after_case``: 民转刑 signs from mediation, and a threat by a party
   of a case that showed them;
+* ``key_person_involved``: a call from or about a registered key person (by reference only);
 * ``sensitive_overdue``: an overdue or escalated task on a petition, group or key-population
   matter;
 * ``spike``: a category in a township far above the same weekday of the last weeks;
@@ -193,6 +194,17 @@ def threat_after_case(
         100.0,
         (*case_event_ids, threat_event_id),
         rules.version,
+    )
+
+
+def key_person_involved(
+    *, event_id: UUID, category: str, rating: RiskLevel, rules: RuleSet
+) -> Signal:
+    """A call from or about a registered key person: at least yellow, else their rating.
+    The evidence names the category, never the person."""
+    level = highest([rating, RiskLevel.YELLOW])
+    return Signal(
+        "key_person_involved", level, f"涉及在册{category}", 80.0, (event_id,), rules.version
     )
 
 
