@@ -21,6 +21,7 @@ from pingan_common.bus.topics_admin import ensure_topics
 from pingan_common.db import Clock, create_engine, session_factory, system_clock
 from pingan_common.events.topics import dead_letter_topic
 from pingan_common.http_middleware import install_request_middleware
+from pingan_common.input_guard import UnencodableInputGuard
 from pingan_common.logging import configure_logging
 from pingan_common.migrations import upgrade_to_head
 from pingan_common.operations import operations_router
@@ -43,6 +44,7 @@ def create_service_app(
         lifespan=_lifespan(definition, settings, clock),
     )
     install_problem_handlers(app)
+    app.add_middleware(UnencodableInputGuard)
     install_request_middleware(app, service=definition.name)
     app.include_router(operations_router())
     for router in definition.routers:
