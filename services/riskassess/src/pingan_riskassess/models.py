@@ -189,6 +189,8 @@ class KeyPerson(Base):
     last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_visit_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     lost_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The visit due date the overdue signal last fired for (re-armed by the next visit).
+    overdue_signalled_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -6,6 +6,7 @@ any route of riskassess (the route list comes from the app's OpenAPI)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -14,6 +15,7 @@ from pingan_common.events import AlertRaised
 from pingan_common.testing.services import eventually
 from pingan_riskassess.keypersons.access import AUTHORISED_ROLES
 from pingan_riskassess.keypersons.identity import phone_hash
+from pingan_riskassess.keypersons.visits import signal_overdue_visits
 
 PERSON = {
     "category": "community_correction",
@@ -182,3 +184,34 @@ async def test_no_unauthorised_role_sees_key_person_data_on_any_riskassess_route
 
     assert set(AUTHORISED_ROLES).isdisjoint(UNAUTHORISED)
     assert len(seen) == len(UNAUTHORISED) * len(routes)
+
+
+async def test_an_overdue_visit_is_a_yellow_signal_once_per_due_date(riskassess):
+    person = await register(
+        riskassess, {**PERSON, "name": "吴某戊", "phone": None, "risk_rating": "blue"}
+    )
+    due = datetime.fromisoformat(person["next_visit_due_at"])
+    runtime = riskassess.service.runtime
+
+    async def alerts_of_person() -> list[dict]:
+        return [
+            a
+            for a in await riskassess.items("/v1/alerts", subject_kind="key_person")
+            if a["subject_ref"] == person["ref"]
+        ]
+
+    await signal_overdue_visits(runtime.sessions, runtime.outbox, due - timedelta(hours=1))
+    assert await alerts_of_person() == []
+    await signal_overdue_visits(runtime.sessions, runtime.outbox, due + timedelta(days=2))
+    await signal_overdue_visits(runtime.sessions, runtime.outbox, due + timedelta(days=3))
+
+    (alert,) = await alerts_of_person()
+    assert alert["level"] == "yellow"
+    assert [s["rule"] for s in alert["signals"]] == ["key_person_visit_overdue"]
+    assert "吴某戊" not in alert["summary"]
+    history = (
+        await riskassess.client.get(
+            f"/v1/alerts/{alert['id']}", headers=riskassess.headers("analyst")
+        )
+    ).json()["history"]
+    assert [h["action"] for h in history] == ["raise"]  # the second pass added nothing

@@ -1,4 +1,5 @@
-"""The acknowledgement scanner: an alert nobody acknowledged in the time its level allows is
+"""The acknowledgement scanner (which also signals key persons' overdue visits,
+``keypersons.visits``): an alert nobody acknowledged in the time its level allows is
 told again and escalated one level up the hierarchy (网格 → 村/社区 → 乡镇/街道 → 县).
 
 A pass claims due alerts (state ``raised``, ``ack_due_at`` passed: a partial index) in batches
@@ -23,6 +24,7 @@ from pingan_common.outbox import Outbox
 from pingan_common.runtime import Runtime
 from pingan_common.workers import PeriodicWorker
 from pingan_riskassess.alerts.work import ALERTS, AlertWork
+from pingan_riskassess.keypersons.visits import signal_overdue_visits
 from pingan_riskassess.models import Alert
 from pingan_riskassess.settings import RiskassessSettings
 from pingan_riskassess.signals.rules import acknowledge_within
@@ -110,6 +112,8 @@ def scanner_worker(runtime: Runtime) -> PeriodicWorker | None:
         return None
 
     async def one_pass() -> int:
-        return await run_pass(runtime.sessions, runtime.outbox, runtime.now())
+        now = runtime.now()
+        escalated = await run_pass(runtime.sessions, runtime.outbox, now)
+        return escalated + await signal_overdue_visits(runtime.sessions, runtime.outbox, now)
 
     return PeriodicWorker(SCANNER_WORKER, one_pass, interval=settings.scanner_interval_seconds)
