@@ -17,6 +17,8 @@ from pingan_mediation.measures.routes import router as measures_router
 from pingan_mediation.mediators.directory import seed_mediators
 from pingan_mediation.mediators.routes import router as mediators_router
 from pingan_mediation.models import Base, messaging
+from pingan_mediation.screening.rounds import scheduler_worker
+from pingan_mediation.screening.routes import router as screening_router
 from pingan_mediation.settings import MediationSettings
 
 DEFINITION = ServiceDefinition(
@@ -27,11 +29,11 @@ DEFINITION = ServiceDefinition(
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_mediation:migrations",
-    routers=[cases_router, documents_router, mediators_router, measures_router],
+    routers=[cases_router, documents_router, mediators_router, measures_router, screening_router],
     handlers=HANDLERS,
     publishes=list(MEDIATION_EVENTS),
     on_start=seed_mediators,
-    workers=[scanner_worker],
+    workers=[scanner_worker, scheduler_worker],
 )
 
 

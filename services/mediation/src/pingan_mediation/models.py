@@ -22,7 +22,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from pingan_common.db import new_metadata
@@ -213,3 +213,39 @@ class Mediator(Base):
     specialties: Mapped[list[str]] = mapped_column(ARRAY(String(40)), server_default="{}")
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     generated: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+
+class ScreeningRound(Base):
+    """One round of proactive screening (排查): village weekly, township fortnightly, county
+    monthly, or a campaign; the bodies that must report are listed on it."""
+
+    __tablename__ = "screening_rounds"
+    __table_args__ = (UniqueConstraint("level", "area_code", "period_start"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    assignee_units: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_by: Mapped[str] = mapped_column(String(100))
+
+
+class ScreeningReport(Base):
+    """A unit's form for a round: disputes found, hazards, or nothing (台账: 逐人、逐案、逐项)."""
+
+    __tablename__ = "screening_reports"
+    __table_args__ = (UniqueConstraint("round_id", "unit_code"),)
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    round_id: Mapped[UUID] = mapped_column(ForeignKey("screening_rounds.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(40))
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    disputes_found: Mapped[int] = mapped_column(Integer)
+    hazards_found: Mapped[int] = mapped_column(Integer)
+    items: Mapped[list[dict]] = mapped_column(JSONB, server_default="[]")
+    cases_registered: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), server_default="{}")
+    reported_by: Mapped[str] = mapped_column(String(100))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

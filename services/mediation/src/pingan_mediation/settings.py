@@ -14,3 +14,6 @@ class MediationSettings(ServiceSettings):
     scanner_enabled: bool = True
     scanner_interval_seconds: float = 30.0
     scanner_batch_size: int = 200
+    # The screening scheduler (排查): opens the current week's, fortnight's and month's rounds.
+    screening_enabled: bool = True
+    screening_interval_seconds: float = 300.0

@@ -34,7 +34,9 @@ HANDLER_NOW = datetime(2026, 11, 22, 17, 30, tzinfo=UTC)
 @pytest.fixture(scope="module")
 async def mediation(postgres: Any, kafka: Any, test_auth: Any) -> AsyncIterator[ServiceHarness]:
     stack = TestStack(postgres=postgres, kafka=kafka, auth=test_auth)
-    settings = await stack.settings(MediationSettings, "mediation", scanner_enabled=False)
+    settings = await stack.settings(
+        MediationSettings, "mediation", scanner_enabled=False, screening_enabled=False
+    )
     async with service_harness(
         stack,
         mediation_bootstrap,
