@@ -8,10 +8,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     Numeric,
@@ -132,6 +134,8 @@ class CaseParty(Base):
     # The opaque reference events use instead of the person (stable per party and case).
     ref: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)
+    # A recorded history of violence (a 民转刑 sign from the start).
+    prior_violence: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
 
 class CaseSession(Base):
@@ -249,3 +253,16 @@ class ScreeningReport(Base):
     cases_registered: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), server_default="{}")
     reported_by: Mapped[str] = mapped_column(String(100))
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ContactRead(Base):
+    """Who saw a case's parties' contacts in full, and when (PIPL: reads are audited)."""
+
+    __tablename__ = "contact_reads"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    reader: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    purpose: Mapped[str] = mapped_column(String(40))  # case_detail, agreement_pdf
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

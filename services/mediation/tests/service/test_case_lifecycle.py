@@ -355,3 +355,35 @@ async def test_the_mediators_list_shows_specialties_and_load(cases):
     (mine,) = [m for m in items if m["id"] == "mediator1"]
     assert "neighbour" in mine["specialties"]
     assert mine["load"] >= 1
+
+
+async def test_a_party_with_prior_violence_raises_the_signal_at_registration(cases):
+    parties = [
+        {**cases.walk_in()["parties"][0]},
+        {**cases.walk_in()["parties"][1], "prior_violence": True},
+    ]
+
+    case = await cases.new(cases.walk_in(parties=parties))
+
+    assert case["parties"][1]["prior_violence"] is True
+    reason = await cases.mediation.scalar(
+        "SELECT payload->'data'->>'reason' FROM outbox WHERE event_type = :type"
+        " AND payload->>'subject' = :case",
+        type=CaseRiskSignal.event_type(),
+        case=case["id"],
+    )
+    assert reason == "prior_violence"
+
+
+async def test_full_contact_reads_are_audited_and_masked_reads_are_not(cases):
+    case = await cases.new()  # the registration's answer is a full read by mediator1
+
+    await cases.get(case)  # mediator1 again, in full
+    await cases.get(case, who=cases.COUNTY, role="operator")  # masked
+
+    readers = await cases.mediation.scalar(
+        "SELECT string_agg(reader || ':' || purpose, ',' ORDER BY id) FROM contact_reads"
+        " WHERE case_id = :case",
+        case=case["id"],
+    )
+    assert readers == "mediator1:case_detail,mediator1:case_detail"

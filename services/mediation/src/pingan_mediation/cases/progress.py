@@ -35,7 +35,9 @@ from pingan_mediation.cases.schemas import (
     TakeLeadBody,
     WithdrawBody,
 )
-from pingan_mediation.cases.work import Work, finish, publish_closed
+from pingan_mediation.cases.sessions import refs_of
+from pingan_mediation.cases.signals import prior_violence_signal
+from pingan_mediation.cases.work import Work, finish, publish_closed, raise_signals
 from pingan_mediation.committees import mediation_body_for, split_area
 from pingan_mediation.mediators.assignment import choose_for
 from pingan_mediation.models import Case, CaseParty
@@ -131,6 +133,9 @@ async def do_add_party(work: Work, case: Case, body: AddPartyBody) -> None:
     )
     party = add_party(work, case, body, (count or 0) + 1)
     work.record(case, "add-party", case.state, {"ref": party.ref, "role": party.role})
+    if party.prior_violence:
+        await work.session.flush()
+        await raise_signals(work, case, [prior_violence_signal()], await refs_of(work, case))
 
 
 async def do_escalate(work: Work, case: Case, body: EscalateBody) -> None:

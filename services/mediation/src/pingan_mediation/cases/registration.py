@@ -19,7 +19,8 @@ from pingan_mediation.cases.clocks import conclusion_clock
 from pingan_mediation.cases.kinds import kind_label
 from pingan_mediation.cases.levels import decide_level, default_rules
 from pingan_mediation.cases.schemas import CaseCreate, PartyIn
-from pingan_mediation.cases.work import Work, party_refs
+from pingan_mediation.cases.signals import prior_violence_signal
+from pingan_mediation.cases.work import Work, party_refs, raise_signals
 from pingan_mediation.committees import mediation_body_for, split_area
 from pingan_mediation.models import Case, CaseParty, case_number_sequence
 
@@ -195,6 +196,8 @@ async def register_case(work: Work, body: CaseCreate, case_id: UUID | None = Non
             registered_at=work.now,
         ),
     )
+    if any(party.prior_violence for party in parties):
+        await raise_signals(work, case, [prior_violence_signal()], party_refs(parties))
     return case
 
 
@@ -209,6 +212,7 @@ def add_party(work: Work, case: Case, party: PartyIn, position: int) -> CasePart
         address=party.address,
         ref=f"P{position}",
         position=position,
+        prior_violence=party.prior_violence,
     )
     work.session.add(row)
     return row

@@ -34,6 +34,7 @@ from pingan_mediation.models import (
     CaseParty,
     CaseSession,
     CaseTerm,
+    ContactRead,
     idempotency_records,
 )
 
@@ -155,6 +156,21 @@ def may_see_contacts(principal: Principal, case: Case) -> bool:
     return principal.has_role("mediator") and principal.unit_code == case.committee_code
 
 
+def audit_contact_read(
+    session: AsyncSession, case: Case, principal: Principal, now: datetime, purpose: str
+) -> None:
+    """Record who saw the parties' contacts in full (PIPL): written in the reading transaction."""
+    session.add(
+        ContactRead(
+            case_id=case.id,
+            reader=principal.subject,
+            roles=sorted(principal.roles),
+            purpose=purpose,
+            read_at=now,
+        )
+    )
+
+
 def _party(party: CaseParty, full: bool) -> schemas.PartyOut:
     return schemas.PartyOut(
         number=party.position,
@@ -164,6 +180,7 @@ def _party(party: CaseParty, full: bool) -> schemas.PartyOut:
         phone=party.phone if full else mask_phone(party.phone),
         id_number=party.id_number if full else mask_id_number(party.id_number),
         address=party.address if full else (party.address[:6] + "…" if party.address else None),
+        prior_violence=party.prior_violence,
         masked=not full,
     )
 
@@ -180,6 +197,8 @@ async def case_detail(
     followups = list(await of(CaseFollowup, CaseFollowup.visited_at))
     history = await CASES.history(session, case.id)
     full = may_see_contacts(principal, case)
+    if full and parties:
+        audit_contact_read(session, case, principal, now, "case_detail")
     return schemas.CaseDetail(
         **schemas.CaseRead.model_validate(case).model_dump(),
         parties=[_party(party, full) for party in parties],

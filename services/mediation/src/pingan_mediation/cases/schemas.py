@@ -25,6 +25,9 @@ class PartyIn(_Body):
     phone: str | None = Field(default=None, max_length=40, examples=["13800138000"])
     id_number: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=200)
+    prior_violence: bool = Field(
+        default=False, description="A recorded history of violence (raises a 民转刑 signal)"
+    )
 
 
 class CaseCreate(_Body):
@@ -206,6 +209,7 @@ class PartyOut(BaseModel):
     phone: str | None
     id_number: str | None
     address: str | None
+    prior_violence: bool
     masked: bool
 
 

@@ -43,5 +43,9 @@ def session_signals(
     return [signal for signal in found if signal.reason not in already]
 
 
+def prior_violence_signal() -> Signal:
+    return Signal("prior_violence", RiskLevel.ORANGE, "当事人有暴力前科记录")
+
+
 def breach_signal(term_no: int) -> Signal:
     return Signal("term_breached", RiskLevel.YELLOW, f"调解协议第{term_no}项到期未履行")

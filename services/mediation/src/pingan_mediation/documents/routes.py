@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pingan_common.auth import Principal, require
 from pingan_common.problems import Forbidden, NotFound, ProblemError, problem_responses
 from pingan_common.runtime import RuntimeDep
-from pingan_mediation.cases.routes import may_see_contacts
+from pingan_mediation.cases.routes import audit_contact_read, may_see_contacts
 from pingan_mediation.cases.work import CASES
 from pingan_mediation.documents.agreement_pdf import (
     AgreementDocument,
@@ -58,6 +58,7 @@ async def agreement_pdf(case_id: UUID, principal: Staff, runtime: RuntimeDep) ->
                 select(CaseTerm).where(CaseTerm.case_id == case.id).order_by(CaseTerm.term_no)
             )
         )
+        audit_contact_read(session, case, principal, runtime.now(), "agreement_pdf")
     names = {party.ref: party.name for party in parties}
     document = AgreementDocument(
         case_number=case.case_number,
