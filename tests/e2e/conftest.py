@@ -24,7 +24,7 @@ import pingan_notify.bootstrap as notify
 import pingan_riskassess.bootstrap as riskassess
 from pingan_common.testing.servers import Receiver, serve_here, serve_in_thread
 from pingan_common.testing.services import RunningService, TestStack, running_service
-from pingan_common.testing.sms_gateway import SmsGateway, running_sms_gateway
+from pingan_common.testing.sms_gateway import SMS_CALLBACK_TOKEN, SmsGateway, running_sms_gateway
 from pingan_dispatch.settings import DispatchSettings
 from pingan_intake.settings import IntakeSettings
 from pingan_mediation.settings import MediationSettings
@@ -85,5 +85,6 @@ def _notify_overrides(sms: SmsGateway, urls: dict[str, str]) -> dict[str, Any]:
         "intake_base_url": urls["intake"],
         "riskassess_base_url": urls["riskassess"],
         "worker_poll_interval_ms": 100,
+        "sms_callback_token": SMS_CALLBACK_TOKEN,
         **no_quiet_hours,
     }

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from pingan_common.testing.services import eventually
+from pingan_common.testing.sms_gateway import SMS_CALLBACK_TOKEN
 from pingan_common.testing.stream import SseClient
 from tests.e2e.conftest import Platform
 
@@ -70,7 +71,9 @@ async def test_the_live_stream_shows_a_new_task_within_a_second_of_its_assignmen
 async def test_the_survey_answer_by_sms_becomes_the_task_callback(platform: Platform):
     sms = platform.sms
     assert sms is not None
-    await sms.control(inbound_callback_url=f"{platform.urls['notify']}/v1/sms/inbound")
+    await sms.control(
+        inbound_callback_url=f"{platform.urls['notify']}/v1/sms/inbound?token={SMS_CALLBACK_TOKEN}"
+    )
     phone = "13700003002"
     ticket = await _register(platform, street_light(phone, 119.738, 28.144))
     (receipt,) = await eventually(lambda: sms.messages(phone))

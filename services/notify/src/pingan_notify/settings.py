@@ -34,7 +34,8 @@ class NotifySettings(ServiceSettings):
     sms_access_key_secret: str = "pingan-local-aliyun-secret"
     sms_sdk_app_id: str = "1400000001"
     sms_timeout_s: float = 5.0
-    # When set, the provider's callbacks (replies, receipts) must carry ?token=<this>.
+    # The provider's callbacks (replies, receipts) must carry ?token=<this>; unset, notify takes
+    # no callbacks. The local stack makes one per run (.run/keys/sms-callback-token).
     sms_callback_token: str | None = None
     # Keys the hash that matches a citizen's reply to their survey without storing the number.
     phone_hash_key: str = "pingan-notify-dev-phone-hash-key"

@@ -23,7 +23,7 @@ from pingan_common.db import system_clock
 from pingan_common.events.topics import DISPATCH_TASKS, NOTIFY_DELIVERIES, dead_letter_topic
 from pingan_common.testing.harness import ServiceHarness, service_harness
 from pingan_common.testing.services import TestStack
-from pingan_common.testing.sms_gateway import SmsGateway
+from pingan_common.testing.sms_gateway import SMS_CALLBACK_TOKEN, SmsGateway
 from pingan_notify.settings import NotifySettings
 
 
@@ -45,6 +45,7 @@ async def notify_service(
         intake_base_url=contacts.url,
         riskassess_base_url=contacts.url,
         worker_poll_interval_ms=50,
+        sms_callback_token=SMS_CALLBACK_TOKEN,
         **overrides,
     )
     async with service_harness(

@@ -27,6 +27,7 @@ from pingan_common.events.notify import SurveyAnswered
 from pingan_common.testing.harness import ServiceHarness
 from pingan_common.testing.servers import serve_here
 from pingan_common.testing.services import TestStack, eventually
+from pingan_common.testing.sms_gateway import SMS_CALLBACK_TOKEN
 from services.notify.tests.service.harness import Clock, notify_service
 
 COUNTY = ZoneInfo("Asia/Shanghai")
@@ -168,7 +169,9 @@ async def test_a_contact_lookup_failure_is_retried(notify, events, contacts, sms
 async def test_a_delivery_receipt_marks_the_sms_delivered(
     notify, events, contacts, sms_gateway, live_url
 ):
-    await sms_gateway.control(receipt_callback_url=f"{live_url}/v1/sms/receipts")
+    await sms_gateway.control(
+        receipt_callback_url=f"{live_url}/v1/sms/receipts?token={SMS_CALLBACK_TOKEN}"
+    )
     ticket = registered(events, contacts, new_phone())
 
     await notify.send(ticket)
@@ -183,7 +186,9 @@ async def test_a_delivery_receipt_marks_the_sms_delivered(
 async def test_the_survey_is_sent_once_and_its_answer_is_published_and_thanked(
     notify, events, contacts, sms_gateway, live_url
 ):
-    await sms_gateway.control(inbound_callback_url=f"{live_url}/v1/sms/inbound")
+    await sms_gateway.control(
+        inbound_callback_url=f"{live_url}/v1/sms/inbound?token={SMS_CALLBACK_TOKEN}"
+    )
     phone = new_phone()
     ticket = registered(events, contacts, phone)
     await notify.send(ticket)
@@ -271,7 +276,7 @@ async def test_a_case_withdrawn_because_its_ticket_was_retracted_sends_no_survey
 async def test_a_reply_that_answers_nothing_is_stored_and_ignored(notify, live_url):
     async with httpx.AsyncClient() as client:
         unmatched = await client.post(
-            f"{live_url}/v1/sms/inbound",
+            f"{live_url}/v1/sms/inbound?token={SMS_CALLBACK_TOKEN}",
             json=[{"phone_number": "13700009999", "content": "1", "send_time": ""}],
         )
 
@@ -393,3 +398,38 @@ async def test_the_rate_limit_holds_the_third_sms_to_one_number_in_an_hour(
 async def _gateway_total(sms_gateway, phones: list[str], at_least: int):  # type: ignore[no-untyped-def]
     total = sum([len(await sms_gateway.messages(p)) for p in phones])
     return total if total >= at_least else None
+
+
+# --- the provider's callbacks are authenticated --------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?token=guessed-token"])
+async def test_a_forged_survey_answer_without_the_callback_token_is_refused_and_changes_nothing(
+    notify, live_url, query
+):
+    phone = new_phone()
+    async with httpx.AsyncClient() as client:
+        forged = await client.post(
+            f"{live_url}/v1/sms/inbound{query}",
+            json=[{"phone_number": phone, "content": "1", "send_time": ""}],
+        )
+        forged_receipt = await client.post(
+            f"{live_url}/v1/sms/receipts{query}",
+            json=[{"phone_number": phone, "biz_id": "x", "success": True}],
+        )
+
+    assert forged.status_code == 401
+    assert forged_receipt.status_code == 401
+    assert await inbound_outcomes(notify, phone) == []
+
+
+async def test_a_callback_with_too_many_items_is_refused_before_any_is_applied(notify, live_url):
+    phone = new_phone()
+    replies = [{"phone_number": phone, "content": "1", "send_time": ""}] * 101
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"{live_url}/v1/sms/inbound?token={SMS_CALLBACK_TOKEN}", json=replies
+        )
+
+    assert response.status_code == 413
+    assert await inbound_outcomes(notify, phone) == []

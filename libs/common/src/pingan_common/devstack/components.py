@@ -124,8 +124,9 @@ class Infrastructure:
         argv = [sys.executable, "-m", "pingan_notify.sms_simulator"]
         argv += ["--host", HOST, "--port", str(SMS_GATEWAY_PORT)]
         notify = self.config.service_url("notify")
-        argv += ["--inbound-callback-url", f"{notify}/v1/sms/inbound"]
-        argv += ["--receipt-callback-url", f"{notify}/v1/sms/receipts"]
+        token = f"?token={self.config.sms_callback_token}"
+        argv += ["--inbound-callback-url", f"{notify}/v1/sms/inbound{token}"]
+        argv += ["--receipt-callback-url", f"{notify}/v1/sms/receipts{token}"]
         self.sms_gateway = self._start_helper("sms-gateway", argv, SMS_GATEWAY_PORT)
         self.say(f"SMS gateway simulator on {SMS_GATEWAY_URL} (pid {self.sms_gateway.pid})")
 

@@ -8,6 +8,7 @@ Any setting already in the caller's environment wins over the stack's defaults; 
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +101,21 @@ class StackConfig:
     def jwks_file(self) -> Path:
         return self.paths.keys / "jwks.json"
 
+    @property
+    def sms_callback_token(self) -> str:
+        """The token the SMS gateway's callbacks carry to notify: the caller's, or one made
+        for this run directory and kept with the keys (a provider's callbacks must be
+        authenticated, locally too)."""
+        given = self.env.get("PINGAN_NOTIFY_SMS_CALLBACK_TOKEN")
+        if given:
+            return given
+        path = self.paths.keys / "sms-callback-token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def service_env(self, service: str) -> dict[str, str]:
         """The service's environment: the stack's defaults under the caller's settings."""
         prefix = f"PINGAN_{service.upper()}_"
@@ -116,6 +132,8 @@ class StackConfig:
             "PYTHONUNBUFFERED": "1",
             **SERVICE_DEFAULTS.get(service, {}),
         }
+        if service == "notify":
+            defaults["PINGAN_NOTIFY_SMS_CALLBACK_TOKEN"] = self.sms_callback_token
         return {**defaults, **self.env}
 
     def service_port(self, service: str) -> int:

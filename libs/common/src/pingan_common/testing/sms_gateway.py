@@ -24,6 +24,9 @@ import httpx
 
 from pingan_common.testing.servers import serve_in_thread
 
+# The token the tests' notify takes its SMS callbacks with (``?token=`` on the callback URLs).
+SMS_CALLBACK_TOKEN = "test-sms-callback-token"
+
 
 class SimulatorState(Protocol):
     """What the tests reach of the simulator's in-memory gateway (``app.state.gateway``)."""

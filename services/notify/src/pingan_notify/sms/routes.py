@@ -1,8 +1,11 @@
 """The SMS provider's callbacks: citizens' replies (上行) and delivery receipts (状态报告).
 
 Both accept the Aliyun-style (a JSON array of objects with ``phone_number``) and the
-Tencent-style shape (objects with ``mobile``). They are called by the provider, not by staff:
-when ``sms_callback_token`` is set, the callback URL must carry ``?token=<it>``.
+Tencent-style shape (objects with ``mobile``). They are called by the provider, not by staff,
+and the callback URL configured at the provider must carry ``?token=<sms_callback_token>``:
+without it anyone could answer a citizen's satisfaction survey and close a task. A notify with
+no token configured takes no callbacks at all (503), and one callback carries at most
+``MAX_CALLBACK_ITEMS`` replies or reports (413).
 """
 
 from __future__ import annotations
@@ -27,9 +30,21 @@ from pingan_notify.surveys.callback_survey import receive_reply
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 
 
+MAX_CALLBACK_ITEMS = 100
+
+
 def _check_token(state: NotifyStateDep, token: str | None = Query(default=None)) -> None:
-    expected = state.settings.sms_callback_token
-    if expected and not (token and hmac.compare_digest(token, expected)):
+    check_callback_token(state.settings.sms_callback_token, token)
+
+
+def check_callback_token(expected: str | None, token: str | None) -> None:
+    if not expected:
+        raise ProblemError(
+            503,
+            "Service Unavailable",
+            "SMS callbacks are not configured here (PINGAN_NOTIFY_SMS_CALLBACK_TOKEN)",
+        )
+    if not (token and hmac.compare_digest(token.encode(), expected.encode())):
         raise Unauthorized("the provider callback token is missing or wrong", bearer_error=None)
 
 
@@ -40,7 +55,7 @@ Checked = Depends(_check_token)
     "/inbound",
     response_model=InboundResult,
     dependencies=[Checked],
-    responses=problem_responses(400, 401),
+    responses=problem_responses(400, 401, 413, 503),
     summary="A citizen's SMS reply, from the provider (answers the callback survey)",
 )
 async def inbound(
@@ -61,7 +76,7 @@ async def inbound(
     "/receipts",
     response_model=ReceiptResult,
     dependencies=[Checked],
-    responses=problem_responses(400, 401),
+    responses=problem_responses(400, 401, 413, 503),
     summary="Delivery reports from the provider: a sent SMS becomes delivered",
 )
 async def receipts(runtime: RuntimeDep, payload: Annotated[Any, Body()]) -> ReceiptResult:
@@ -90,6 +105,12 @@ async def receipts(runtime: RuntimeDep, payload: Annotated[Any, Body()]) -> Rece
 
 def _parse(payload: Any, *, inbound: bool) -> list[Any]:
     items = payload if isinstance(payload, list) else [payload]
+    if len(items) > MAX_CALLBACK_ITEMS:
+        raise ProblemError(
+            413,
+            "Content Too Large",
+            f"one callback carries at most {MAX_CALLBACK_ITEMS} items, not {len(items)}",
+        )
     if not all(isinstance(item, dict) for item in items):
         raise ProblemError(400, "Bad Request", "expected a JSON object or an array of objects")
     if not items:
