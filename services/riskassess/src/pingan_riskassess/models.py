@@ -11,13 +11,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -221,3 +222,47 @@ class KeyPersonAudit(Base):
     action: Mapped[str] = mapped_column(String(32))
     person_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid))
     route: Mapped[str] = mapped_column(String(200))
+
+
+class Assessment(Base):
+    """A major matter's social-stability risk assessment (重大事项社会稳定风险评估)."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    matter_kind: Mapped[str] = mapped_column(String(32))
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    procedure: Mapped[str] = mapped_column(String(16))
+    affected_population: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    conclusion: Mapped[str | None] = mapped_column(String(8))
+    scores: Mapped[dict | None] = mapped_column(JSONB)
+    decision: Mapped[str | None] = mapped_column(String(32))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    registered_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  # SQLAlchemy reads it once
+
+
+class AssessmentHistory(HistoryMixin, Base):
+    __tablename__ = "assessment_history"
+
+    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessments.id"), index=True)
+
+
+class Mitigation(Base):
+    """A measure that controls an assessed risk, with its owner and due date (tracked)."""
+
+    __tablename__ = "mitigations"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessments.id"), index=True)
+    measure: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(100))
+    due_date: Mapped[date] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import text
 
@@ -165,7 +166,7 @@ async def test_no_unauthorised_role_sees_key_person_data_on_any_riskassess_route
         return [a for a in alerts if a["subject_ref"] == person["ref"]]
 
     (alert,) = await eventually(the_persons_alert)
-    ids = {"person_id": person["id"], "alert_id": alert["id"]}
+    ids = {"person_id": person["id"], "alert_id": alert["id"], "assessment_id": str(uuid4())}
     routes = _routes(riskassess.service.app)
     assert ("GET", "/v1/key-persons/{person_id}") in routes
     assert ("GET", "/v1/alerts/{alert_id}") in routes
