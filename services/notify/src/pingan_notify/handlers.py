@@ -29,7 +29,7 @@ from pingan_common.events.dispatch import (
 )
 from pingan_common.events.intake import TicketMerged, TicketRegistered
 from pingan_common.events.mediation import CaseClosed, CaseOpened, CaseSessionScheduled
-from pingan_common.events.riskassess import AlertAcknowledged, AlertRaised
+from pingan_common.events.riskassess import AlertAcknowledged, AlertEscalated, AlertRaised
 from pingan_notify.notices import alerts, cases, tasks, tickets
 from pingan_notify.recipients import handlers as directory
 from pingan_notify.webhooks import handlers as webhooks
@@ -65,5 +65,6 @@ HANDLERS = _and_webhooks(
         CaseClosed: [cases.on_case_closed],
         AlertRaised: [alerts.on_alert_raised],
         AlertAcknowledged: [alerts.on_alert_acknowledged],
+        AlertEscalated: [alerts.on_alert_escalated],
     }
 )

@@ -18,6 +18,7 @@ import pytest
 
 import pingan_notify.bootstrap as notify_bootstrap
 from pingan_common.events.mediation import CaseSessionScheduled, CaseSessionScheduledData
+from pingan_common.events.riskassess import AlertEscalated, AlertEscalatedData
 from pingan_common.testing.servers import serve_here
 from pingan_common.testing.services import eventually, running_service
 from pingan_common.testing.stream import SseClient
@@ -337,6 +338,36 @@ async def test_when_riskassess_refuses_or_is_down_nothing_is_acknowledged_here(
     assert (await inbox(notify, ticket_id=str(raised.data.ticket_id), **leader))["items"][0][
         "acknowledged_at"
     ] is None
+
+
+async def test_an_escalated_alert_reaches_the_leaders_one_level_up_as_a_reminder(notify, events):
+    raised = events.alert_raised(level="red", area_code="33119900500101")
+    data = raised.data
+    escalated = AlertEscalated.create(
+        AlertEscalatedData(
+            alert_id=data.alert_id,
+            ticket_id=data.ticket_id,
+            ticket_number=data.ticket_number,
+            level=data.level,
+            area_code=data.area_code,
+            actor="system",
+            occurred_at=datetime.now(UTC),
+            summary=data.summary,
+            escalation_count=1,
+            escalated_to_area_code="331199005001",
+            notify_roles=["leader", "analyst"],
+            ack_due_at=datetime.now(UTC),
+        ),
+        subject=str(data.alert_id),
+        correlationid=raised.correlationid,
+    )
+
+    await notify.send(escalated)
+
+    village_leader = {"role": "leader", "subject": "leader5", "area": "331199005001"}
+    (item,) = await items_for_ticket(notify, raised, **village_leader)
+    assert item["title"].startswith("【第2次提醒】红色预警")
+    assert item["requires_ack"] is True
 
 
 async def test_an_acknowledged_event_stops_the_repeats(notify, events):

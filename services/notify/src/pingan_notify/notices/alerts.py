@@ -30,7 +30,12 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from pingan_common.bus.consumer import HandlerContext
-from pingan_common.events.riskassess import AlertAcknowledged, AlertRaised, AlertRaisedData
+from pingan_common.events.riskassess import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertRaised,
+    AlertRaisedData,
+)
 from pingan_common.problems import ProblemError
 from pingan_notify.deliveries.policies import Audience
 from pingan_notify.deliveries.trigger import Recipient, Trigger
@@ -47,6 +52,25 @@ async def on_alert_raised(event: AlertRaised, ctx: HandlerContext) -> None:
     trigger = Trigger.of(event)
     await notify_alert(writer, trigger, event.data)
     await watch_alert(writer, trigger, event.data)
+
+
+async def on_alert_escalated(event: AlertEscalated, ctx: HandlerContext) -> None:
+    """Nobody acknowledged in time: riskassess escalated the alert one level up; tell the
+    leaders on duty and analysts there, as the n-th reminder."""
+    data = event.data
+    escalated = AlertRaisedData(
+        alert_id=data.alert_id,
+        ticket_id=data.ticket_id,
+        ticket_number=data.ticket_number,
+        level=data.level,
+        signals=[],
+        area_code=data.escalated_to_area_code,
+        summary=data.summary,
+        notify_roles=data.notify_roles,
+        raised_at=data.occurred_at,
+    )
+    writer = DeliveryWriter.for_handler(ctx)
+    await notify_alert(writer, Trigger.of(event), escalated, repeat_number=data.escalation_count)
 
 
 async def on_alert_acknowledged(event: AlertAcknowledged, ctx: HandlerContext) -> None:
