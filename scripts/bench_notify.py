@@ -116,6 +116,7 @@ async def standalone_target() -> AsyncIterator[Target]:
                 kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers),
                 auth=AuthSettings(issuer=issuer, jwks_file=str(keys / "jwks.json")),
                 worker_poll_interval_ms=100,
+                webhook_allow_private_targets=True,  # the receiver listens on loopback
             )
             async with serve(create_app(settings), lifespan="on") as url:
                 yield Target(url, broker.bootstrap_servers, keys, issuer)

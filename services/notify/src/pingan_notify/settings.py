@@ -57,6 +57,8 @@ class NotifySettings(ServiceSettings):
 
     # Webhooks.
     webhook_timeout_s: float = 10.0
+    # Loopback and private-network receivers: for the local stack and tests only (SSRF guard).
+    webhook_allow_private_targets: bool = False
     webhook_concurrency_per_endpoint: int = 8
     breaker_failure_threshold: int = 5
     breaker_cool_down_s: float = 60.0

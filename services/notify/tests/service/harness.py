@@ -45,8 +45,14 @@ async def notify_service(
         intake_base_url=contacts.url,
         riskassess_base_url=contacts.url,
         worker_poll_interval_ms=50,
-        sms_callback_token=SMS_CALLBACK_TOKEN,
-        **overrides,
+        **(
+            {
+                "sms_callback_token": SMS_CALLBACK_TOKEN,
+                # the tests' webhook receivers listen on loopback
+                "webhook_allow_private_targets": True,
+            }
+            | overrides
+        ),
     )
     async with service_harness(
         stack,

@@ -27,6 +27,8 @@ HOST = "127.0.0.1"
 SERVICE_DEFAULTS: dict[str, dict[str, str]] = {
     # three months of task history, so the KPI endpoints have something to show
     "dispatch": {"PINGAN_DISPATCH_SEED_DEMO_HISTORY": "true"},
+    # everything the local stack runs, webhook receivers included, listens on loopback
+    "notify": {"PINGAN_NOTIFY_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"},
 }
 ISSUER_PORT = 8009
 ISSUER_URL = f"http://{HOST}:{ISSUER_PORT}"

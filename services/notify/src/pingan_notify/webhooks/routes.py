@@ -18,15 +18,16 @@ from pingan_common.auth import Principal, Role, require
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
 from pingan_common.pagination import Page
-from pingan_common.problems import NotFound, problem_responses
+from pingan_common.problems import NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_notify.models import WebhookSubscription, idempotency_records
-from pingan_notify.state import NotifyStateDep
+from pingan_notify.state import NotifyState, NotifyStateDep
 from pingan_notify.webhooks.schemas import (
     SubscriptionCreate,
     SubscriptionRead,
     SubscriptionUpdate,
 )
+from pingan_notify.webhooks.targets import refused_url
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -52,6 +53,7 @@ async def create_subscription(
     keyed = IdempotentRequest.of(
         idempotency_key, scope="webhook.create", principal=principal, body=body
     )
+    _check_target(str(body.url), state)
     async with runtime.transaction() as session:
         if keyed is not None:
             earlier = await claim(
@@ -125,6 +127,7 @@ async def update_subscription(
             row.previous_secret = row.secret
         if "url" in changes and changes["url"] is not None:
             changes["url"] = str(changes["url"])
+            _check_target(changes["url"], state)
         for name, value in changes.items():
             if value is not None or name == "area_prefix":
                 setattr(row, name, value)
@@ -149,6 +152,15 @@ async def delete_subscription(
     async with runtime.transaction() as session:
         await session.delete(await _get(session, subscription_id))
     state.subscriptions.invalidate()
+
+
+def _check_target(url: str, state: NotifyState) -> None:
+    why = refused_url(url, allow_private=state.settings.webhook_allow_private_targets)
+    if why is not None:
+        raise UnprocessableEntity(
+            f"webhooks go to public addresses only: {why}",
+            errors=[{"field": "body.url", "message": why, "type": "refused_target"}],
+        )
 
 
 async def _get(session: AsyncSession, subscription_id: UUID) -> WebhookSubscription:

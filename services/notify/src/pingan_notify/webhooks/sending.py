@@ -20,6 +20,7 @@ from pingan_notify.deliveries.attempts import ChannelSender, Hold
 from pingan_notify.models import WebhookSubscription
 from pingan_notify.webhooks.breaker import BreakerState, CircuitBreaker
 from pingan_notify.webhooks.signing import sign
+from pingan_notify.webhooks.targets import refused_destination
 
 USER_AGENT = "Pingan-Notify-Webhooks/1"
 
@@ -50,9 +51,9 @@ async def post_webhook(
         return WebhookResult(False, f"{type(error).__name__}: {error}"[:500])
     if 200 <= response.status_code < 300:
         return WebhookResult(True, status=response.status_code)
-    return WebhookResult(
-        False, f"HTTP {response.status_code}: {response.text[:200]}", response.status_code
-    )
+    # The receiver's answer is not kept: deliveries are read by analysts, and an endpoint that
+    # should never have been called could answer with anything.
+    return WebhookResult(False, f"HTTP {response.status_code}", response.status_code)
 
 
 def signing_secrets(subscription: WebhookSubscription) -> list[str]:
@@ -93,6 +94,14 @@ class WebhookSending(ChannelSender):
             url, secrets = subscription.url, signing_secrets(subscription)
         if wait_until is not None:
             raise Hold(wait_until, "circuit open")
+        allow_private = self.state.settings.webhook_allow_private_targets
+        refused = await refused_destination(url, allow_private=allow_private)
+        if refused is not None:
+            async with self.runtime.transaction() as session:
+                await self.outcomes.failed(
+                    row, f"refused target: {refused}", permanent=True, session=session
+                )
+            return
         result = await post_webhook(
             self.http,
             url=url,
