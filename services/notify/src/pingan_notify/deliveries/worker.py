@@ -49,7 +49,8 @@ class DeliveryWorker:
         self.runtime = runtime
         self.settings = state.settings
         self.outcomes = DeliveryOutcomes(state, runtime)
-        self._http = httpx.AsyncClient(timeout=state.settings.sms_timeout_s)
+        # Never follow a redirect: a webhook target checked as public could point elsewhere.
+        self._http = httpx.AsyncClient(timeout=state.settings.sms_timeout_s, follow_redirects=False)
         self._senders: dict[str, Send] = {
             "sms": SmsSending(state, runtime, self.outcomes, self._http).send,
             "webhook": WebhookSending(state, runtime, self.outcomes, self._http).send,
