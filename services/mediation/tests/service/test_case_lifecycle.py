@@ -173,10 +173,14 @@ async def test_the_applicant_may_withdraw_while_the_mediation_runs(cases):
 
 async def test_a_case_escalates_from_village_to_township_to_county_and_no_further(cases):
     case = await cases.mediating()
+    await cases.ok(
+        case, "schedule-session", {"place": "村调解室", "starts_at": "2026-12-05T09:00:00+08:00"}
+    )
 
     township = await cases.ok(case, "escalate", {"reason": "涉及多户"})
     assert (township["level"], township["committee_code"]) == ("township", "331199001-TC")
     assert township["state"] == "accepted" and township["mediator_id"] is None
+    assert [s["state"] for s in township["sessions"]] == ["cancelled"]
     county = await cases.ok(case, "escalate", {"reason": "乡镇调处不成"}, who=cases.MEDIATOR2)
     assert (county["level"], county["committee_code"]) == ("county", "331199-D-SF")
 

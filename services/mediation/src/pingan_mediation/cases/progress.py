@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pingan_common.events.mediation import (
     CaseAccepted,
@@ -40,7 +40,7 @@ from pingan_mediation.cases.signals import prior_violence_signal
 from pingan_mediation.cases.work import Work, finish, publish_closed, raise_signals
 from pingan_mediation.committees import mediation_body_for, split_area
 from pingan_mediation.mediators.assignment import choose_for
-from pingan_mediation.models import Case, CaseParty
+from pingan_mediation.models import Case, CaseParty, CaseSession
 
 
 async def do_accept(work: Work, case: Case, body: AcceptBody) -> None:
@@ -152,6 +152,12 @@ async def do_escalate(work: Work, case: Case, body: EscalateBody) -> None:
     case.committee_name = body_above.name
     case.mediator_id = None
     case.mediator_name = None
+    # The sessions the level below had scheduled will not take place.
+    await work.session.execute(
+        update(CaseSession)
+        .where(CaseSession.case_id == case.id, CaseSession.state == "scheduled")
+        .values(state="cancelled")
+    )
     case.scheduled_sessions = 0
     case.state = "accepted"
     work.record(

@@ -20,7 +20,7 @@ from pingan_common.events.mediation import (
     CaseRiskSignal,
     CaseRiskSignalData,
 )
-from pingan_common.lifecycle import SYSTEM, AggregateKind, AggregateWork
+from pingan_common.lifecycle import AggregateKind, AggregateWork
 from pingan_mediation.cases.lifecycle import CASE_LIFECYCLE, CaseView
 from pingan_mediation.cases.signals import Signal
 from pingan_mediation.models import Case, CaseHistory, CaseParty
@@ -76,12 +76,6 @@ CASES = AggregateKind[Case, CaseView](
     correlation=lambda case: str(case.ticket_id or case.id),
     ensure_visible=ensure_visible,
 )
-
-
-def case_work(
-    work_session: Any, outbox: Any, now: datetime, *, actor: str = SYSTEM, causation: Any = None
-) -> Work:
-    return Work(CASES, work_session, outbox, now, actor, causation)
 
 
 def party_refs(parties: list[CaseParty]) -> list[str]:
