@@ -10,6 +10,7 @@ from pingan_common.events.riskassess import EVENTS as RISKASSESS_EVENTS
 from pingan_common.service import ServiceDefinition
 from pingan_riskassess.alerts import routes as alert_routes
 from pingan_riskassess.alerts.scanner import scanner_worker
+from pingan_riskassess.analysis import routes as analysis_routes
 from pingan_riskassess.assessments import routes as assessment_routes
 from pingan_riskassess.handlers import HANDLERS
 from pingan_riskassess.keypersons import routes as key_person_routes
@@ -27,7 +28,12 @@ DEFINITION = ServiceDefinition(
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_riskassess:migrations",
-    routers=[alert_routes.router, key_person_routes.router, assessment_routes.router],
+    routers=[
+        alert_routes.router,
+        key_person_routes.router,
+        assessment_routes.router,
+        analysis_routes.router,
+    ],
     handlers=HANDLERS,
     publishes=list(RISKASSESS_EVENTS),
     workers=[scanner_worker],
