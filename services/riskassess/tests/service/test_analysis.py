@@ -72,3 +72,42 @@ async def test_analysis_is_for_analysts_leaders_and_admins_and_needs_a_sane_peri
 
     assert operator.status_code == 403
     assert backwards.status_code == 422
+
+
+async def test_the_measures_count_the_periods_alerts_and_their_acknowledgements(
+    riskassess, make_ticket
+):
+    ticket = make_ticket(
+        "他说要从楼顶跳下去",
+        group="extreme_threat",
+        code="threat_self_harm",
+        label="扬言自杀/跳楼",
+        dispositions=("risk",),
+        risk_level="red",
+        township="331199006",
+        village="331199006001",
+        grid=None,
+    )
+    await riskassess.send(ticket)
+    (alert,) = await eventually(
+        lambda: riskassess.items("/v1/alerts", ticket_id=str(ticket.data.ticket_id))
+    )
+    acked = await riskassess.client.post(
+        f"/v1/alerts/{alert['id']}/acknowledge", json={}, headers=riskassess.headers("leader")
+    )
+    assert acked.status_code == 200
+    day = county_day(ticket.data.registered_at).isoformat()
+
+    response = await riskassess.client.get(
+        "/v1/analysis/measures",
+        params={"from": day, "to": day},
+        headers=riskassess.headers("analyst", area="331199006"),
+    )
+
+    assert response.status_code == 200, response.text
+    measures = response.json()
+    assert measures["alerts"] == 1
+    assert measures["by_level"] == {"red": 1}
+    assert measures["by_source"] == {"threat": 1}
+    assert measures["acknowledged"] == 1
+    assert measures["acknowledged_in_time_rate"] == 1.0

@@ -2,6 +2,7 @@
 
 * ``GET /v1/analysis/counts``: calls (riskassess's ``contacts``) in a period of county days,
   by category group, township or day, and the alerts raised in it by level;
+* ``GET /v1/analysis/measures``: the risk service's measures (``measures``);
 * ``GET /v1/analysis/hotspots``: a GeoJSON FeatureCollection of the grids with calls in the
   period (the demo county's grid polygons), each with its call and alert counts.
 """
@@ -22,7 +23,8 @@ from pingan_common.problems import UnprocessableEntity, problem_responses
 from pingan_common.refdata import load_county
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
-from pingan_riskassess.models import Alert, Contact
+from pingan_riskassess.analysis.measures import AlertFacts, compute
+from pingan_riskassess.models import Alert, AlertHistory, Assessment, Contact, KeyPerson
 from pingan_riskassess.signals.facts import county_day
 
 router = APIRouter(prefix="/v1/analysis", tags=["situation analysis"])
@@ -167,3 +169,95 @@ async def hotspots(
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+class MeasuresOut(BaseModel):
+    period_from: date
+    period_to: date
+    alerts: int
+    by_level: dict[str, int]
+    by_source: dict[str, int]
+    acknowledged: int
+    acknowledged_in_time_rate: float | None
+    median_minutes_to_acknowledge: float | None
+    median_minutes_to_verify: float | None
+    verified: int
+    false_alarm_rate: float | None
+    escalations: int
+    key_persons_visit_overdue: int
+    assessments_by_state: dict[str, int]
+    decisions: dict[str, int]
+
+
+@router.get(
+    "/measures",
+    response_model=MeasuresOut,
+    responses=problem_responses(401, 403, 422),
+    summary="Alerts by level and source, time to acknowledge and verify, false alarms, "
+    "escalations, overdue key-person visits, assessments and their decisions",
+)
+async def measures(
+    principal: Analyst,
+    runtime: RuntimeDep,
+    period_from: Annotated[date, Query(alias="from")],
+    period_to: Annotated[date, Query(alias="to")],
+) -> MeasuresOut:
+    start, end = _period(period_from, period_to)
+    async with runtime.transaction() as session:
+        alerts = list(
+            await session.scalars(
+                select(Alert).where(
+                    Alert.raised_at >= start,
+                    Alert.raised_at < end,
+                    within_area(Alert.area_code, principal),
+                )
+            )
+        )
+        in_time = {
+            alert_id: bool(details.get("within_limit"))
+            for alert_id, details in (
+                await session.execute(
+                    select(AlertHistory.alert_id, AlertHistory.details).where(
+                        AlertHistory.action == "acknowledge",
+                        AlertHistory.alert_id.in_([a.id for a in alerts]),
+                    )
+                )
+            ).all()
+        }
+        overdue = await session.scalar(
+            select(func.count()).where(
+                KeyPerson.status == "registered",
+                KeyPerson.next_visit_due_at < runtime.now(),
+                within_area(KeyPerson.area_code, principal),
+            )
+        )
+        assessments = (
+            await session.execute(
+                select(Assessment.state, Assessment.decision).where(
+                    within_area(Assessment.area_code, principal)
+                )
+            )
+        ).all()
+    computed = compute(
+        [
+            AlertFacts(
+                level=a.level,
+                source=a.signals[0]["rule"] if a.signals else "unknown",
+                raised_at=a.raised_at,
+                acknowledged_at=a.acknowledged_at,
+                acknowledged_in_time=in_time.get(a.id),
+                verified_at=a.verified_at,
+                outcome=a.outcome,
+                escalations=a.escalation_count,
+            )
+            for a in alerts
+        ]
+    )
+    return MeasuresOut(
+        period_from=period_from,
+        period_to=period_to,
+        **computed.__dict__,
+        key_persons_visit_overdue=overdue or 0,
+        assessments_by_state=dict(Counter(row.state for row in assessments)),
+        decisions=dict(Counter(row.decision for row in assessments if row.decision)),
+    )
