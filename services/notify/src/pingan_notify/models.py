@@ -213,6 +213,8 @@ class CitizenTicket(Base):
     ticket_id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     ticket_number: Mapped[str] = mapped_column(String(40))
     phone_masked: Mapped[str | None] = mapped_column(String(40))
+    # The citizen as a delivery recipient (recipients/citizens.py); None before migration 0003.
+    recipient_id: Mapped[str | None] = mapped_column(String(80))
     area_code: Mapped[str] = mapped_column(String(20))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -433,3 +433,27 @@ async def test_a_callback_with_too_many_items_is_refused_before_any_is_applied(n
 
     assert response.status_code == 413
     assert await inbound_outcomes(notify, phone) == []
+
+
+def _with_phone_hash(event, phone: str):  # type: ignore[no-untyped-def]
+    """The ticket event as intake sends it: the caller's masked phone and keyed hash."""
+    caller = event.data.caller.model_copy(update={"phone_hash": f"hash-of-{phone}"})
+    return event.model_copy(update={"data": event.data.model_copy(update={"caller": caller})})
+
+
+async def test_citizens_whose_numbers_mask_alike_do_not_share_one_rate_limit(
+    notify, events, contacts, sms_gateway
+):
+    first, second = "13900071119", "13988881119"
+    assert mask_phone(first) == mask_phone(second)
+    busy = [_with_phone_hash(registered(events, contacts, first), first) for _ in range(2)]
+    for ticket in busy:
+        await notify.send(ticket)
+    await eventually(lambda: at_least(sms_gateway, first, 2))
+
+    other = _with_phone_hash(registered(events, contacts, second), second)
+    await notify.send(other)
+
+    (receipt,) = await sms_deliveries(notify, other, status="sent")
+    assert receipt["recipient"] != (await sms_deliveries(notify, busy[0]))[0]["recipient"]
+    assert len(await sms_gateway.messages(second)) == 1

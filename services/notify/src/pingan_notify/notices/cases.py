@@ -54,7 +54,9 @@ async def on_case_closed(event: CaseClosed, ctx: HandlerContext) -> None:
     ticket = await ctx.session.get(CitizenTicket, data.ticket_id)
     if ticket is not None and not ticket.phone_masked:
         return  # no number to text
-    recipient_id = ticket.phone_masked if ticket else f"caller:{data.ticket_number}"
+    recipient_id = (
+        (ticket.recipient_id or ticket.phone_masked) if ticket else f"caller:{data.ticket_number}"
+    )
     recipient = Recipient("phone", recipient_id or "", Audience.CITIZEN)
     # The survey row keys the case in its task column: the answer names the case's id there.
     survey_for = TaskRepliedData(

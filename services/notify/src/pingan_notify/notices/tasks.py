@@ -129,7 +129,9 @@ async def on_task_replied(event: TaskReplied, ctx: HandlerContext) -> None:
     ticket = await ctx.session.get(CitizenTicket, data.ticket_id)
     if ticket is not None and not ticket.phone_masked:
         return  # no number to text (a grid report, an anonymous web form)
-    recipient_id = ticket.phone_masked if ticket else f"caller:{data.ticket_number}"
+    recipient_id = (
+        (ticket.recipient_id or ticket.phone_masked) if ticket else f"caller:{data.ticket_number}"
+    )
     recipient = Recipient("phone", recipient_id or "", Audience.CITIZEN)
     await send_survey(DeliveryWriter.for_handler(ctx), Trigger.of(event), data, recipient)
 

@@ -14,6 +14,7 @@ from pingan_notify.deliveries.trigger import Recipient, Trigger
 from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.models import CitizenTicket
 from pingan_notify.notices.messages import ticket_number_variables
+from pingan_notify.recipients.citizens import citizen_recipient_id
 from pingan_notify.templates.catalog import render
 
 
@@ -25,6 +26,7 @@ async def on_ticket_registered(event: TicketRegistered, ctx: HandlerContext) -> 
             ticket_id=data.ticket_id,
             ticket_number=data.ticket_number,
             phone_masked=data.caller.phone_masked,
+            recipient_id=_recipient_id(data.caller.phone_masked, data.caller.phone_hash),
             area_code=data.area_code,
             registered_at=data.registered_at,
         )
@@ -33,7 +35,12 @@ async def on_ticket_registered(event: TicketRegistered, ctx: HandlerContext) -> 
     # A consultation answered on the call needs no receipt: the caller has the answer.
     if data.disposition == Disposition.ANSWER or not data.caller.phone_masked:
         return
-    await _receipt(ctx, event, data.ticket_number, data.caller.phone_masked)
+    await _receipt(
+        ctx,
+        event,
+        data.ticket_number,
+        _recipient_id(data.caller.phone_masked, data.caller.phone_hash),
+    )
 
 
 async def on_ticket_merged(event: TicketMerged, ctx: HandlerContext) -> None:
@@ -45,13 +52,17 @@ async def on_ticket_merged(event: TicketMerged, ctx: HandlerContext) -> None:
 
 
 async def _receipt(
-    ctx: HandlerContext, event: EventEnvelope, ticket_number: str, phone_masked: str | None
+    ctx: HandlerContext, event: EventEnvelope, ticket_number: str, recipient_id: str | None
 ) -> None:
     writer = DeliveryWriter.for_handler(ctx)
     message = render(
         writer.state.catalog, "ticket_receipt.sms", ticket_number_variables(ticket_number)
     )
     recipient = Recipient(
-        "phone", phone_masked or f"caller:{event.data.ticket_number}", Audience.CITIZEN
+        "phone", recipient_id or f"caller:{event.data.ticket_number}", Audience.CITIZEN
     )
     await writer.sms(Trigger.of(event), recipient, message)
+
+
+def _recipient_id(phone_masked: str | None, phone_hash: str | None) -> str | None:
+    return citizen_recipient_id(phone_masked, phone_hash) if phone_masked else None
