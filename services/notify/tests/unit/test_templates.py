@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pingan_common.events import catalog
 from pingan_notify.sms.segments import count_segments
 from pingan_notify.templates.catalog import (
     MissingTemplateVariable,
@@ -202,3 +203,10 @@ def test_an_sms_template_without_a_provider_code_is_refused():
 
     with pytest.raises(TemplateError, match="template_code"):
         TemplateCatalog.from_json(bad)
+
+
+def test_every_template_names_an_event_type_of_the_catalog():
+    # a template under a mistyped event type is never used (it once said session.scheduled)
+    known = {event_class.event_type() for event_class in catalog.EVENT_CLASSES}
+    unknown = {t.event_type for t in default_catalog().templates} - known
+    assert unknown == set()
