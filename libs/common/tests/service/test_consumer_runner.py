@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -375,3 +377,40 @@ async def _eventually_records(kafka: KafkaSettings, topic: str, n: int) -> list[
         return records if len(records) == n else None
 
     return await eventually(probe)
+
+
+class _ContextAtEmit(logging.Handler):
+    """Records the structlog context each dead-letter log line is written with."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contexts: list[dict[str, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("dead-lettering"):
+            self.contexts.append(dict(structlog.contextvars.get_contextvars()))
+
+
+async def test_a_dead_letter_log_line_carries_the_poison_messages_context_not_the_last_events(
+    world: World,
+) -> None:
+    good = ticket_registered()
+
+    async def handler(event: TicketRegistered, ctx: HandlerContext) -> None:
+        await world.record_effect(ctx, event)
+
+    capture = _ContextAtEmit()
+    logger = logging.getLogger("pingan.consumer")
+    logger.addHandler(capture)
+    try:
+        await world.runner(handler).start()
+        await world.producer.send_all([message(good)])
+        await eventually(lambda: _has(world, good.subject))
+        await world.producer.send_all([raw(b"\xff not json at all", key="garbage")])
+        await _eventually_records(world.kafka, DLQ, 1)
+    finally:
+        logger.removeHandler(capture)
+
+    (context,) = capture.contexts
+    assert context.get("event_id") is None
+    assert context.get("correlation_id") is None

@@ -8,6 +8,7 @@ only after the effects of every earlier message in the partition have committed.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import traceback
@@ -303,15 +304,17 @@ class ConsumerRunner:
             event_type=event_type,
             headers=_dead_letter_headers(record, error, attempts),
         )
-        log.error(
-            "dead-lettering %s from %s[%d]@%d after %d attempt(s): %r",
-            event_type,
-            record.topic,
-            record.partition,
-            record.offset,
-            attempts,
-            error,
-        )
+        # The poison message's own ids, not those the previous event left in the log context.
+        with structlog.contextvars.bound_contextvars(**record_log_context(record.value)):
+            log.error(
+                "dead-lettering %s from %s[%d]@%d after %d attempt(s): %r",
+                event_type,
+                record.topic,
+                record.partition,
+                record.offset,
+                attempts,
+                error,
+            )
         # Moving on without a recorded dead letter would lose the event: insist until it lands.
         while True:
             try:
@@ -334,6 +337,29 @@ class ConsumerRunner:
             CONSUMER_LAG.labels(
                 self.service, self.group, partition.topic, str(partition.partition)
             ).set(max(highwater - next_offset, 0))
+
+
+_LOG_FIELDS = (("correlation_id", "correlationid"), ("event_id", "id"), ("event_type", "type"))
+
+
+def record_log_context(value: bytes | None) -> dict[str, str | None]:
+    """The ids a log line about this raw message carries: its own, or None where it has none
+    (an unparseable message has no trustworthy ids)."""
+    context: dict[str, str | None] = {"correlation_id": None, "event_id": None, "event_type": None}
+    try:
+        envelope = json.loads(value or b"")
+    except (ValueError, UnicodeDecodeError):
+        return context
+    if not isinstance(envelope, dict):
+        return context
+    for field, key in (
+        ("correlation_id", "correlationid"),
+        ("event_id", "id"),
+        ("event_type", "type"),
+    ):
+        item = envelope.get(key)
+        context[field] = item[:200] if isinstance(item, str) else None
+    return context
 
 
 def _dead_letter_headers(
