@@ -239,6 +239,17 @@ class Survey(Base):
     raw_reply: Mapped[str | None] = mapped_column(String(200))
 
 
+class SmsReceipt(Base):
+    """A provider's delivery report, kept so one that arrives before the send is recorded still
+    applies (sms/receipts.py)."""
+
+    __tablename__ = "sms_receipts"
+
+    provider_message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class InboundSms(Base):
     __tablename__ = "inbound_sms"
 

@@ -28,6 +28,7 @@ from pingan_common.testing.harness import ServiceHarness
 from pingan_common.testing.servers import serve_here
 from pingan_common.testing.services import TestStack, eventually
 from pingan_common.testing.sms_gateway import SMS_CALLBACK_TOKEN
+from pingan_notify.sms.receipts import apply_early_report
 from services.notify.tests.service.harness import Clock, notify_service
 
 COUNTY = ZoneInfo("Asia/Shanghai")
@@ -457,3 +458,34 @@ async def test_citizens_whose_numbers_mask_alike_do_not_share_one_rate_limit(
     (receipt,) = await sms_deliveries(notify, other, status="sent")
     assert receipt["recipient"] != (await sms_deliveries(notify, busy[0]))[0]["recipient"]
     assert len(await sms_gateway.messages(second)) == 1
+
+
+async def test_a_delivery_report_that_arrives_before_the_send_is_recorded_still_applies(
+    notify, events, contacts, sms_gateway, live_url
+):
+    ticket = registered(events, contacts, new_phone())
+    await notify.send(ticket)
+    (sent_sms,) = await sms_deliveries(notify, ticket, status="sent")
+    message_id = sent_sms["provider_message_id"]
+    assert message_id
+    # Back to the moment before notify recorded the send: the row is not "sent" yet.
+    await notify.scalar(
+        "UPDATE deliveries SET status = 'sending' WHERE id = :id RETURNING 1", id=sent_sms["id"]
+    )
+
+    async with httpx.AsyncClient() as client:
+        early = await client.post(
+            f"{live_url}/v1/sms/receipts?token={SMS_CALLBACK_TOKEN}",
+            json=[{"phone_number": "13800138000", "biz_id": message_id, "success": True}],
+        )
+    assert early.status_code == 200, early.text
+    assert early.json()["updated"] == 0  # nothing sent to mark yet: the report is kept
+
+    async with notify.service.runtime.transaction() as session:
+        await session.execute(
+            text("UPDATE deliveries SET status = 'sent' WHERE id = :id"), {"id": sent_sms["id"]}
+        )
+        assert await apply_early_report(session, message_id) == 1
+
+    (delivered,) = await sms_deliveries(notify, ticket, status="delivered")
+    assert delivered["delivered_at"] is not None

@@ -11,17 +11,16 @@ no token configured takes no callbacks at all (503), and one callback carries at
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
-from sqlalchemy import CursorResult, update
 
 from pingan_common.problems import ProblemError, Unauthorized, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.metrics import DELIVERIES
-from pingan_notify.models import Delivery
 from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
+from pingan_notify.sms.receipts import record_report
 from pingan_notify.sms.schemas import InboundResult, ReceiptResult
 from pingan_notify.sms.tencent import TencentStyleSmsProvider
 from pingan_notify.state import NotifyStateDep
@@ -84,20 +83,7 @@ async def receipts(runtime: RuntimeDep, payload: Annotated[Any, Body()]) -> Rece
     updated = 0
     async with runtime.transaction() as session:
         for report in reports:
-            # an UPDATE's result is a CursorResult; AsyncSession.execute is typed for any
-            result = cast(
-                CursorResult[Any],
-                await session.execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.provider_message_id == report.provider_message_id,
-                        Delivery.channel == "sms",
-                        Delivery.status == "sent",
-                    )
-                    .values(status="delivered", delivered_at=runtime.now())
-                ),
-            )
-            updated += result.rowcount or 0
+            updated += await record_report(session, report.provider_message_id, runtime.now())
     if updated:
         DELIVERIES.labels("sms", "delivered").inc(updated)
     return ReceiptResult(updated=updated)

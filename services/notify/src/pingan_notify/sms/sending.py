@@ -20,12 +20,19 @@ from pingan_notify.deliveries.attempts import ChannelSender, Hold
 from pingan_notify.deliveries.policies import Audience, BudgetState
 from pingan_notify.deliveries.trigger import Recipient, Trigger
 from pingan_notify.deliveries.writer import DeliveryWriter
-from pingan_notify.metrics import SMS_BUDGET_LIMIT, SMS_BUDGET_NEAR, SMS_BUDGET_USED, SMS_SEGMENTS
+from pingan_notify.metrics import (
+    DELIVERIES,
+    SMS_BUDGET_LIMIT,
+    SMS_BUDGET_NEAR,
+    SMS_BUDGET_USED,
+    SMS_SEGMENTS,
+)
 from pingan_notify.models import Delivery
 from pingan_notify.settings import NotifySettings
 from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
 from pingan_notify.sms.caller_contact import fetch_caller_contact
 from pingan_notify.sms.providers import SmsMessage, SmsOutcome, SmsProvider
+from pingan_notify.sms.receipts import apply_early_report
 from pingan_notify.sms.tencent import TencentStyleSmsProvider
 from pingan_notify.surveys.callback_survey import SURVEY_TEMPLATE, survey_sent
 from pingan_notify.templates.catalog import RenderedMessage
@@ -93,6 +100,10 @@ class SmsSending(ChannelSender):
             await self.outcomes.sent(
                 row, now=now, provider_message_id=provider_message_id, session=session
             )
+            if provider_message_id:
+                delivered = await apply_early_report(session, provider_message_id)
+                if delivered:
+                    DELIVERIES.labels("sms", "delivered").inc(delivered)
             if row.template_id == SURVEY_TEMPLATE:
                 await survey_sent(session, row.id, self.state.phone_hash(phone), now)
 
