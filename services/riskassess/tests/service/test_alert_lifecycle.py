@@ -301,6 +301,8 @@ async def test_an_unacknowledged_red_alert_is_escalated_once_per_deadline_up_the
     count, second = await escalations_at(due + timedelta(minutes=16, seconds=2))
     assert count == 2
     assert second["escalated_area_code"] == alert["area_code"][:9]  # the township
+    late = await do(riskassess, alert["id"], "acknowledge")
+    assert late["history"][-1]["details"]["within_limit"] is False
     escalations = [
         e
         for e in await riskassess.published.events(alert["ticket_id"], count=3)

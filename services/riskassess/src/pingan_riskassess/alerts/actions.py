@@ -40,7 +40,9 @@ async def do_acknowledge(work: AlertWork, alert: Alert, body: AcknowledgeBody) -
     alert.state = "acknowledged"
     alert.acknowledged_at = work.now
     alert.acknowledged_by = work.actor
-    within = alert.ack_due_at is None or work.now <= alert.ack_due_at
+    # An escalation moved the deadline on, but the acknowledgement was already late then.
+    on_time = alert.ack_due_at is None or work.now <= alert.ack_due_at
+    within = alert.escalation_count == 0 and on_time
     work.record(alert, "acknowledge", previous, {"within_limit": within, "note": body.note})
     await work.publish(
         alert,
