@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from pingan_common.auth import AuthContext, JwtVerifier
+from pingan_common.body_limit import BodySizeLimit
 from pingan_common.bus.consumer import ConsumerDeps, ConsumerRunner
 from pingan_common.bus.producer import EventProducer
 from pingan_common.bus.topics_admin import ensure_topics
@@ -44,6 +45,7 @@ def create_service_app(
         lifespan=_lifespan(definition, settings, clock),
     )
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnencodableInputGuard)
     install_request_middleware(app, service=definition.name)
     app.include_router(operations_router())

@@ -95,6 +95,8 @@ class ServiceSettings(BaseSettings):
     load_demo_data: bool = True
     consumers_enabled: bool = True
     log_level: str = "INFO"
+    # Larger request bodies are refused with 413 before they are parsed (body_limit.py).
+    max_body_bytes: int = 1024 * 1024
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

@@ -21,7 +21,6 @@ from pingan_intake.classification.classifier import warm_up
 from pingan_intake.demo.api_clients import load_api_clients
 from pingan_intake.duplicates import routes as duplicate_routes
 from pingan_intake.handlers import HANDLERS
-from pingan_intake.inputs.body_limit import BodySizeLimit
 from pingan_intake.knowledge import routes as knowledge_routes
 from pingan_intake.models import ApiClient, Base, messaging
 from pingan_intake.open311 import routes as open311_routes
@@ -88,6 +87,4 @@ DEFINITION = ServiceDefinition(
 
 def create_app(settings: IntakeSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or IntakeSettings()
-    app = create_service_app(DEFINITION, settings, clock=clock)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    return app
+    return create_service_app(DEFINITION, settings, clock=clock)

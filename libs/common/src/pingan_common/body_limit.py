@@ -1,4 +1,5 @@
-"""A cap on request body size, before anything parses it.
+"""A cap on request body size, before anything parses it: installed by the app factory in every
+service, at ``ServiceSettings.max_body_bytes`` (intake keeps a smaller cap of its own).
 
 Pydantic's length limits apply only once the whole body is parsed into Python objects; a 50 MB
 JSON body would cost memory and CPU first. A declared Content-Length over the cap is refused at
