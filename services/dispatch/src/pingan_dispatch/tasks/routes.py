@@ -4,19 +4,18 @@ No ``from __future__ import annotations`` here: the action routes are built in a
 FastAPI must see each route's real body class in its signature.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, require
-from pingan_common.lifecycle import IfMatch, etag
+from pingan_common.lifecycle import etag
 from pingan_common.lifecycle import perform as lifecycle_perform
+from pingan_common.lifecycle.routes import ActionRoute, add_action_routes
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import (
     NotFound,
@@ -49,9 +48,6 @@ from pingan_dispatch.tasks.schemas import (
     TaskRead,
 )
 from pingan_dispatch.tasks.work import TASKS, Work, current_deadlines
-
-# A route function built per action (FastAPI reads its signature).
-Endpoint = Callable[..., Any]
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 
@@ -176,7 +172,7 @@ def _stage(task: Task, now: datetime) -> str | None:
 async def perform(
     runtime: Runtime,
     task_id: UUID,
-    action: lifecycle.Action,
+    action: str,
     principal: Principal,
     body: Any,
     if_match: str | None,
@@ -205,7 +201,7 @@ async def _respond(
     return task_detail(task, await _history(session, task.id), principal, now)
 
 
-ACTION_ROUTES: list[tuple[lifecycle.Action, type[BaseModel], str]] = [
+ACTION_ROUTES: list[ActionRoute] = [
     ("assign", AssignBody, "派单: give an unrouted or returned task to a unit (or to the rules)"),
     ("accept", AcceptBody, "签收: the unit signs for the task"),
     ("return", ReturnBody, "退单: the unit sends a misrouted task back, with a reason"),
@@ -221,47 +217,13 @@ ACTION_ROUTES: list[tuple[lifecycle.Action, type[BaseModel], str]] = [
 ]
 
 
-def _action_endpoint(action: lifecycle.Action, body_class: type[BaseModel]) -> Endpoint:
-    if not any(field.is_required() for field in body_class.model_fields.values()):
-        return _optional_body_endpoint(action, body_class)
-
-    async def endpoint(
-        task_id: UUID,
-        # The body class is a loop variable: FastAPI reads it from the built signature.
-        body: body_class,  # type: ignore[valid-type]
-        principal: Staff,
-        runtime: RuntimeDep,
-        if_match: IfMatch = None,
-    ) -> TaskDetail:
-        return await perform(runtime, task_id, action, principal, body, if_match)
-
-    endpoint.__name__ = f"task_{action.replace('-', '_')}"
-    return endpoint
-
-
-def _optional_body_endpoint(action: lifecycle.Action, body_class: type[BaseModel]) -> Endpoint:
-    """For actions whose body may be left out entirely (accept)."""
-
-    async def endpoint(
-        task_id: UUID,
-        principal: Staff,
-        runtime: RuntimeDep,
-        # As above: a per-action body class, read by FastAPI from the signature.
-        body: Annotated[body_class | None, Body()] = None,  # type: ignore[valid-type]
-        if_match: IfMatch = None,
-    ) -> TaskDetail:
-        return await perform(runtime, task_id, action, principal, body or body_class(), if_match)
-
-    endpoint.__name__ = f"task_{action.replace('-', '_')}"
-    return endpoint
-
-
-for _action, _body, _summary in ACTION_ROUTES:
-    router.add_api_route(
-        f"/tasks/{{task_id}}/{_action}",
-        _action_endpoint(_action, _body),
-        methods=["POST"],
-        response_model=TaskDetail,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-        summary=_summary,
-    )
+add_action_routes(
+    router,
+    path="/tasks/{task_id}",
+    id_name="task_id",
+    actions=ACTION_ROUTES,
+    caller=Staff,
+    detail=TaskDetail,
+    perform=perform,
+    name_prefix="task",
+)

@@ -5,21 +5,20 @@ No ``from __future__ import annotations`` here: the action routes are built in a
 FastAPI must see each route's real body class in its signature.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, ensure_area, mask_id_number, mask_phone, require
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
-from pingan_common.lifecycle import IfMatch, etag
+from pingan_common.lifecycle import etag
 from pingan_common.lifecycle import perform as lifecycle_perform
+from pingan_common.lifecycle.routes import ActionRoute, add_action_routes
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
@@ -37,8 +36,6 @@ from pingan_mediation.models import (
     ContactRead,
     idempotency_records,
 )
-
-Endpoint = Callable[..., Any]
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -239,7 +236,7 @@ async def perform(
     )
 
 
-ACTION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
+ACTION_ROUTES: list[ActionRoute] = [
     ("accept", schemas.AcceptBody, "受理: the committee accepts the case; its clock starts"),
     ("decline", schemas.DeclineBody, "不予受理: decline, with a reason"),
     ("assign", schemas.AssignBody, "指派: a mediator by area, kind and load, or the one named"),
@@ -266,45 +263,13 @@ ACTION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
 ]
 
 
-def _action_endpoint(action: str, body_class: type[BaseModel]) -> Endpoint:
-    if not any(field.is_required() for field in body_class.model_fields.values()):
-        return _optional_body_endpoint(action, body_class)
-
-    async def endpoint(
-        case_id: UUID,
-        # The body class is a loop variable: FastAPI reads it from the built signature.
-        body: body_class,  # type: ignore[valid-type]
-        principal: Staff,
-        runtime: RuntimeDep,
-        if_match: IfMatch = None,
-    ) -> schemas.CaseDetail:
-        return await perform(runtime, case_id, action, principal, body, if_match)
-
-    endpoint.__name__ = f"case_{action.replace('-', '_')}"
-    return endpoint
-
-
-def _optional_body_endpoint(action: str, body_class: type[BaseModel]) -> Endpoint:
-    async def endpoint(
-        case_id: UUID,
-        principal: Staff,
-        runtime: RuntimeDep,
-        # As above: a per-action body class, read by FastAPI from the signature.
-        body: Annotated[body_class | None, Body()] = None,  # type: ignore[valid-type]
-        if_match: IfMatch = None,
-    ) -> schemas.CaseDetail:
-        return await perform(runtime, case_id, action, principal, body or body_class(), if_match)
-
-    endpoint.__name__ = f"case_{action.replace('-', '_')}"
-    return endpoint
-
-
-for _action, _body, _summary in ACTION_ROUTES:
-    router.add_api_route(
-        f"/cases/{{case_id}}/{_action}",
-        _action_endpoint(_action, _body),
-        methods=["POST"],
-        response_model=schemas.CaseDetail,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-        summary=_summary,
-    )
+add_action_routes(
+    router,
+    path="/cases/{case_id}",
+    id_name="case_id",
+    actions=ACTION_ROUTES,
+    caller=Staff,
+    detail=schemas.CaseDetail,
+    perform=perform,
+    name_prefix="case",
+)

@@ -4,18 +4,17 @@ No ``from __future__ import annotations`` here: the action routes are built in a
 FastAPI must see each route's real body class in its signature.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, require
-from pingan_common.lifecycle import IfMatch, etag
+from pingan_common.lifecycle import etag
 from pingan_common.lifecycle import perform as lifecycle_perform
+from pingan_common.lifecycle.routes import ActionRoute, add_action_routes
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import Runtime, RuntimeDep
@@ -34,8 +33,6 @@ from pingan_riskassess.alerts.schemas import (
 )
 from pingan_riskassess.alerts.work import ALERTS, AlertWork
 from pingan_riskassess.models import Alert
-
-Endpoint = Callable[..., Any]
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 
@@ -135,7 +132,7 @@ async def perform(
     )
 
 
-ACTION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
+ACTION_ROUTES: list[ActionRoute] = [
     ("acknowledge", AcknowledgeBody, "签收预警: the leader on duty or an analyst acknowledges"),
     ("request-verification", VerificationBody, "核查: ask dispatch for a verification task"),
     ("verify", VerifyBody, "核查结论: confirmed or a false alarm, with notes"),
@@ -144,42 +141,13 @@ ACTION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
 ]
 
 
-def _action_endpoint(action: str, body_class: type[BaseModel]) -> Endpoint:
-    if not any(field.is_required() for field in body_class.model_fields.values()):
-
-        async def optional(
-            alert_id: UUID,
-            principal: Staff,
-            runtime: RuntimeDep,
-            # A per-action body class, read by FastAPI from the signature.
-            body: Annotated[body_class | None, Body()] = None,  # type: ignore[valid-type]
-            if_match: IfMatch = None,
-        ) -> AlertDetail:
-            given = body or body_class()
-            return await perform(runtime, alert_id, action, principal, given, if_match)
-
-        optional.__name__ = f"alert_{action.replace('-', '_')}"
-        return optional
-
-    async def endpoint(
-        alert_id: UUID,
-        body: body_class,  # type: ignore[valid-type]
-        principal: Staff,
-        runtime: RuntimeDep,
-        if_match: IfMatch = None,
-    ) -> AlertDetail:
-        return await perform(runtime, alert_id, action, principal, body, if_match)
-
-    endpoint.__name__ = f"alert_{action.replace('-', '_')}"
-    return endpoint
-
-
-for _action, _body, _summary in ACTION_ROUTES:
-    router.add_api_route(
-        f"/alerts/{{alert_id}}/{_action}",
-        _action_endpoint(_action, _body),
-        methods=["POST"],
-        response_model=AlertDetail,
-        responses=problem_responses(401, 403, 404, 409, 412, 422),
-        summary=_summary,
-    )
+add_action_routes(
+    router,
+    path="/alerts/{alert_id}",
+    id_name="alert_id",
+    actions=ACTION_ROUTES,
+    caller=Staff,
+    detail=AlertDetail,
+    perform=perform,
+    name_prefix="alert",
+)
