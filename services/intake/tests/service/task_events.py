@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pingan_common.events import (
     Category,
+    EventEnvelope,
     TaskAssigned,
     TaskAssignedData,
     TaskCreated,
     TaskCreatedData,
 )
+from pingan_common.events.dispatch import TaskClosed
 
 UNIT = "331199001-ZZ"
 STREET_LIGHT = Category(group="city_service", code="street_light", label="路灯故障")
@@ -63,3 +66,32 @@ def task_assigned(
         due_at=due_at or assigned_at + timedelta(days=7),
     )
     return TaskAssigned.create(data, subject=str(task_id), correlationid=ticket["id"])
+
+
+def task_event(event_class: type[EventEnvelope], ticket: dict, task_id: uuid.UUID, **extra: Any):
+    """Any later task event, with the common fields filled in."""
+    data_class = event_class.model_fields["data"].annotation
+    data = data_class(
+        task_id=task_id,
+        ticket_id=ticket["id"],
+        ticket_number=ticket["ticket_number"],
+        unit_code=UNIT,
+        area_code=ticket["location"]["area_code"],
+        actor="handler1",
+        occurred_at=now(),
+        **extra,
+    )
+    return event_class.create(data, subject=str(task_id), correlationid=ticket["id"])
+
+
+def closed(ticket: dict, task_id: uuid.UUID, result: str, **extra: Any) -> TaskClosed:
+    return task_event(
+        TaskClosed,
+        ticket,
+        task_id,
+        result=result,
+        verdict="satisfied",
+        resolved=True,
+        handled_by=[UNIT],
+        **extra,
+    )

@@ -21,7 +21,7 @@ from pingan_common.events.mediation import (
     CaseOpenedData,
 )
 from pingan_common.testing.services import eventually
-from services.intake.tests.service.task_events import task_assigned, task_created
+from services.intake.tests.service.task_events import closed, task_assigned, task_created
 
 DISPUTE = Category(group="dispute", code="neighbour", label="邻里纠纷")
 
@@ -154,3 +154,23 @@ async def test_a_closed_case_leaves_the_ticket_open_while_a_task_still_runs(api,
 
     assert view["status"] == "dispatched"
     assert "closed" not in [entry["step"] for entry in view["timeline"]]
+
+
+async def test_a_closed_task_leaves_the_ticket_open_while_its_mediation_case_still_runs(
+    api, broker, ticket
+):
+    story = CaseStory(ticket)
+    task_id = uuid.uuid4()
+    await broker.produce(story.opened())
+    await broker.produce(task_created(ticket, task_id))
+    await broker.produce(task_assigned(ticket, task_id))
+    await eventually(lambda: _view(api, ticket["id"], "case_opened", "task_assigned"))
+
+    await broker.produce(closed(ticket, task_id, "已修复墙体裂缝"))
+    view = await eventually(lambda: _view(api, ticket["id"], "task_closed"))
+    assert view["status"] != "closed"  # the citizen's dispute is still being mediated
+    assert "closed" not in [entry["step"] for entry in view["timeline"]]
+
+    await broker.produce(story.closed())
+    view = await eventually(lambda: _view(api, ticket["id"], "closed"))
+    assert view["status"] == "closed"

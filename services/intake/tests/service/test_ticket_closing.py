@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -15,7 +14,6 @@ from pingan_common.events.dispatch import (
     TaskAccepted,
     TaskCallbackRecorded,
     TaskCancelled,
-    TaskClosed,
     TaskDeadlineWarning,
     TaskEscalated,
     TaskExtensionDecided,
@@ -31,40 +29,18 @@ from pingan_common.events.dispatch import (
 )
 from pingan_common.testing.services import eventually
 from pingan_intake.models import messaging
-from services.intake.tests.service.task_events import UNIT, now, task_assigned, task_created
+from services.intake.tests.service.task_events import (
+    UNIT,
+    closed,
+    now,
+    task_assigned,
+    task_created,
+    task_event,
+)
 
 OUTBOX = messaging.outbox
 INBOX = messaging.inbox
 POLICE_110_KEY = "pingan-110-key-0001"
-
-
-def task_event(event_class: type[EventEnvelope], ticket: dict, task_id: uuid.UUID, **extra: Any):
-    """Any later task event, with the common fields filled in."""
-    data_class = event_class.model_fields["data"].annotation
-    data = data_class(
-        task_id=task_id,
-        ticket_id=ticket["id"],
-        ticket_number=ticket["ticket_number"],
-        unit_code=UNIT,
-        area_code=ticket["location"]["area_code"],
-        actor="handler1",
-        occurred_at=now(),
-        **extra,
-    )
-    return event_class.create(data, subject=str(task_id), correlationid=ticket["id"])
-
-
-def closed(ticket: dict, task_id: uuid.UUID, result: str, **extra: Any) -> TaskClosed:
-    return task_event(
-        TaskClosed,
-        ticket,
-        task_id,
-        result=result,
-        verdict="satisfied",
-        resolved=True,
-        handled_by=[UNIT],
-        **extra,
-    )
 
 
 async def _applied(api, event: EventEnvelope) -> bool:  # type: ignore[no-untyped-def]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from pingan_common.bus.consumer import HandlerContext, HandlerRegistry
 from pingan_common.events import CaseOpened
 from pingan_common.events.intake import TicketClosedData
@@ -35,12 +33,11 @@ from pingan_common.events.mediation import (
     CaseTermDue,
     CaseWithdrawn,
 )
-from pingan_intake.models import TicketTask
 from pingan_intake.tickets.closing import close_merged_tickets, close_ticket
 from pingan_intake.tickets.event_data import ticket_fields
 from pingan_intake.tickets.status import FINISHED_STATUSES
 from pingan_intake.timeline.entries import intake_entry
-from pingan_intake.timeline.projection import append_entry
+from pingan_intake.timeline.projection import append_entry, has_open_work, track_task
 
 SESSION_OUTCOMES = {"progress": "取得进展", "failed": "未达成一致", "adjourned": "休会，择期再调"}
 ROUTES = {"litigation": "诉讼", "arbitration": "仲裁", "administrative": "行政裁决"}
@@ -49,7 +46,7 @@ LEVELS = {"village": "村（社区）", "township": "乡镇（街道）", "count
 
 async def record_case_opened(event: CaseOpened, ctx: HandlerContext) -> None:
     data = event.data
-    await append_entry(
+    ticket = await append_entry(
         ctx,
         event,
         data.ticket_id,
@@ -58,13 +55,15 @@ async def record_case_opened(event: CaseOpened, ctx: HandlerContext) -> None:
         {"case_id": str(data.case_id), "committee_code": data.committee_code},
         status="mediating",
     )
+    if ticket is not None:
+        await track_task(ctx, data.case_id, ticket.id, kind="case", status="open")
 
 
 async def record_case_registered(event: CaseRegistered, ctx: HandlerContext) -> None:
     data = event.data
     if data.ticket_id is None:
         return
-    await append_entry(
+    ticket = await append_entry(
         ctx,
         event,
         data.ticket_id,
@@ -73,6 +72,8 @@ async def record_case_registered(event: CaseRegistered, ctx: HandlerContext) -> 
         {"case_id": str(data.case_id), "committee_code": data.committee_code},
         status="mediating",
     )
+    if ticket is not None:
+        await track_task(ctx, data.case_id, ticket.id, kind="case", status="open")
 
 
 # What each later case event says on the ticket: (step, summary of the event's data).
@@ -139,16 +140,11 @@ async def record_case_closed(event: CaseClosed, ctx: HandlerContext) -> None:
         f"调解结案：{data.summary}",
         {"case_id": str(data.case_id), "outcome": data.outcome},
     )
+    if ticket is not None:
+        await track_task(ctx, data.case_id, ticket.id, kind="case", status="closed")
     if ticket is None or ticket.status in FINISHED_STATUSES:
         return  # already closed (retracted, merged, answered): nothing more to tell
-    open_tasks = await ctx.session.scalar(
-        select(TicketTask.task_id).where(
-            TicketTask.ticket_id == ticket.id,
-            TicketTask.kind == "ticket",
-            TicketTask.status == "open",
-        )
-    )
-    if open_tasks is not None:
+    if await has_open_work(ctx, ticket.id, "ticket"):
         return  # a department still works on it: its last task closes the ticket
     closed = TicketClosedData(
         **ticket_fields(ticket, data.actor, data.occurred_at),

@@ -87,3 +87,18 @@ async def track_task(
     for name, value in changes.items():
         setattr(task, name, value)
     task.updated_at = ctx.clock()
+
+
+async def has_open_work(ctx: HandlerContext, ticket_id: UUID, kind: str) -> bool:
+    """Whether a task (``ticket``) or a mediation case (``case``) of the ticket is still open:
+    the ticket closes only when the last of them closes."""
+    open_one = await ctx.session.scalar(
+        select(TicketTask.task_id)
+        .where(
+            TicketTask.ticket_id == ticket_id,
+            TicketTask.kind == kind,
+            TicketTask.status == "open",
+        )
+        .limit(1)
+    )
+    return open_one is not None

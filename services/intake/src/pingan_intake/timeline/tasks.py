@@ -37,7 +37,7 @@ from pingan_intake.tickets.closing import close_merged_tickets, close_ticket
 from pingan_intake.tickets.event_data import ticket_fields
 from pingan_intake.tickets.status import FINISHED_STATUSES
 from pingan_intake.timeline.entries import intake_entry
-from pingan_intake.timeline.projection import append_entry, track_task
+from pingan_intake.timeline.projection import append_entry, has_open_work, track_task
 
 VERDICTS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 
@@ -304,6 +304,8 @@ async def _close_when_tasks_done(ctx: HandlerContext, event: TaskClosed, ticket:
     )
     if any(task.status == "open" for task in tasks):
         return
+    if await has_open_work(ctx, ticket.id, "case"):
+        return  # the mediation case still runs: its closing closes the ticket
     closed = _closed_data(ticket, event, [task for task in tasks if task.status == "closed"])
     ctx.session.add(
         intake_entry(
