@@ -11,6 +11,7 @@ is announced on ``notify.deliveries.v1`` in the same transaction.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -166,7 +167,7 @@ class DeliveryOutcomes:
             yield fresh
 
 
-class ChannelSender:
+class ChannelSender(abc.ABC):
     """Sends one claimed delivery of its channel; raises ``Hold`` when a policy says not now."""
 
     def __init__(
@@ -181,5 +182,5 @@ class ChannelSender:
         self.outcomes = outcomes
         self.http = http
 
-    async def send(self, row: Any) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def send(self, row: Any) -> None: ...
