@@ -1,4 +1,5 @@
-"""Engine, sessions and the declarative base each service derives its models from."""
+"""Engine, sessions, the clock and the MetaData each service's model base is built on
+(a class statement per service, with ``new_metadata()``, so five services share one process)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,15 +32,6 @@ def system_clock() -> datetime:
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def declarative_base() -> type[DeclarativeBase]:
-    """A fresh base with its own MetaData, so five services can live in one test process."""
-
-    class Base(DeclarativeBase):
-        metadata = new_metadata()
-
-    return Base
 
 
 # Hosts where a connection can't silently die behind a proxy or a NAT between two queries.

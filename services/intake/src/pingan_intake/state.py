@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
-
-from fastapi import Depends
 
 from pingan_common.refdata import load_county
-from pingan_common.runtime import Runtime, RuntimeDep
+from pingan_common.runtime import Runtime
 from pingan_intake.duplicates.rules import DuplicateRules
 from pingan_intake.places.resolver import PlaceResolver
 from pingan_intake.settings import IntakeSettings
@@ -35,10 +32,3 @@ def intake_state(runtime: Runtime) -> IntakeState:
     state = runtime.state
     assert isinstance(state, IntakeState), "intake's runtime has no IntakeState"
     return state
-
-
-def _state_dependency(runtime: RuntimeDep) -> IntakeState:
-    return intake_state(runtime)
-
-
-IntakeStateDep = Annotated[IntakeState, Depends(_state_dependency)]
