@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.geometry import MultiPoint, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -271,6 +271,81 @@ API_CLIENTS = [
         "area_codes": ["331199"],
     },
 ]
+
+
+# Named places inside grids (places.json): residential estates (小区) with their buildings,
+# markets, schools, hospitals, factories and construction sites. Each lies in one grid of the
+# village given by (township index, village index); estates may carry an address on a road of
+# their township. Names are unique in the county and differ from every area name and alias.
+# (name, aliases, kind, township index, village index, buildings)
+PLACES: list[tuple[str, list[str], str, int, int, int]] = [
+    # 城关街道
+    ("翠湖名苑", ["翠湖名苑小区", "翠湖小区"], "estate", 0, 0, 12),
+    ("金色家园", ["金色家园小区"], "estate", 0, 0, 8),
+    ("解放新村", [], "estate", 0, 1, 16),
+    ("府前花园", [], "estate", 0, 2, 6),
+    ("文昌苑", ["文昌苑小区"], "estate", 0, 3, 9),
+    ("城南佳苑", [], "estate", 0, 4, 14),
+    ("北门公寓", [], "estate", 0, 5, 4),
+    ("龙泉山庄", [], "estate", 0, 6, 10),
+    ("青山县人民医院", ["县人民医院", "人民医院", "县医院"], "hospital", 0, 3, 0),
+    ("青山县中医院", ["县中医院", "中医院"], "hospital", 0, 1, 0),
+    ("青山中学", ["青山县青山中学"], "school", 0, 4, 0),
+    ("城关第一小学", ["城关一小", "实验小学"], "school", 0, 2, 0),
+    ("城关农贸市场", ["城关菜场", "城关菜市场"], "market", 0, 1, 0),
+    ("城南安置房工地", ["城南工地"], "construction_site", 0, 4, 0),
+    # 东城街道
+    ("东湖花苑", ["东湖花苑小区"], "estate", 1, 0, 11),
+    ("朝阳嘉园", [], "estate", 1, 1, 7),
+    ("滨江华府", ["滨江华府小区"], "estate", 1, 2, 18),
+    ("金桥丽景", [], "estate", 1, 3, 9),
+    ("向阳里", ["向阳里小区"], "estate", 1, 4, 5),
+    ("东城农贸市场", ["东城菜场"], "market", 1, 0, 0),
+    ("东城实验学校", ["东城实验"], "school", 1, 1, 0),
+    ("东城街道社区卫生服务中心", ["东城卫生服务中心"], "hospital", 1, 2, 0),
+    ("滨江商业综合体工地", ["滨江工地"], "construction_site", 1, 2, 0),
+    # 西湖镇
+    ("西湖人家", [], "estate", 2, 0, 6),
+    ("湖头新村", [], "estate", 2, 1, 4),
+    ("西湖农贸市场", ["西湖菜场"], "market", 2, 0, 0),
+    ("西湖镇中心小学", ["西湖小学"], "school", 2, 0, 0),
+    ("西湖镇卫生院", ["西湖卫生院"], "hospital", 2, 0, 0),
+    ("上洋竹木加工厂", ["上洋竹木厂"], "factory", 2, 2, 0),
+    # 南山镇
+    ("南山新苑", [], "estate", 3, 0, 5),
+    ("南山镇中学", ["南山中学"], "school", 3, 0, 0),
+    ("南山镇卫生院", ["南山卫生院"], "hospital", 3, 0, 0),
+    ("茶园茶叶加工厂", ["茶叶厂"], "factory", 3, 6, 0),
+    ("岭头隧道施工工地", ["岭头隧道工地"], "construction_site", 3, 1, 0),
+    # 北坝镇
+    ("北坝家园", [], "estate", 4, 0, 8),
+    ("北坝农贸市场", ["北坝菜场"], "market", 4, 0, 0),
+    ("北坝镇中心学校", ["北坝中心学校"], "school", 4, 0, 0),
+    ("沙洲石料厂", [], "factory", 4, 2, 0),
+    # 河口乡
+    ("河口安置小区", [], "estate", 5, 0, 6),
+    ("河口乡卫生院", ["河口卫生院"], "hospital", 5, 0, 0),
+    ("溪口水电站工地", [], "construction_site", 5, 2, 0),
+    # 石桥镇
+    ("石桥花园", [], "estate", 6, 0, 7),
+    ("石桥农贸市场", ["石桥菜场"], "market", 6, 0, 0),
+    ("石桥镇中学", ["石桥中学"], "school", 6, 0, 0),
+    ("桥头五金厂", [], "factory", 6, 1, 0),
+    ("叶家化工厂", ["叶家化工"], "factory", 6, 2, 0),
+    # 新区街道
+    ("锦绣华庭", ["锦绣华庭小区"], "estate", 7, 2, 15),
+    ("科创人才公寓", ["人才公寓"], "estate", 7, 1, 6),
+    ("翠苑新城", [], "estate", 7, 3, 20),
+    ("和平家园", [], "estate", 7, 4, 10),
+    ("创业园标准厂房", ["标准厂房"], "factory", 7, 0, 0),
+    ("青山电子科技有限公司", ["青山电子厂", "电子厂"], "factory", 7, 0, 0),
+    ("新区第二小学", ["新区二小"], "school", 7, 3, 0),
+    ("新区综合医院工地", ["新医院工地"], "construction_site", 7, 4, 0),
+    ("锦绣二期工地", [], "construction_site", 7, 2, 0),
+]
+PLACE_KINDS = ("estate", "market", "school", "hospital", "factory", "construction_site")
+# A separate random stream: the places are drawn after everything else and change nothing in it.
+PLACES_SEED = SEED + 1
 
 
 # --------------------------------------------------------------------------- geometry
@@ -553,6 +628,7 @@ def build(seed: int = SEED) -> dict[str, Any]:
     units = _units(villages, grids)
     staff = _staff(villages, grids)
     clients = _api_clients()
+    places = _places(villages, grids, roads)
     return {
         "areas": areas,
         "grids": grids,
@@ -560,7 +636,48 @@ def build(seed: int = SEED) -> dict[str, Any]:
         "staff": staff,
         "api_clients": clients,
         "roads": roads,
+        "places": places,
     }
+
+
+def _places(
+    villages: list[_Village], grids: list[dict[str, Any]], roads: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each place at a point well inside one grid of its village (its own random stream)."""
+    rng = random.Random(PLACES_SEED)
+    area_names = {v.name for v in villages} | {_short(v.name) for v in villages}
+    area_names |= {name for name, _, _, _ in TOWNSHIPS}
+    by_village: dict[str, list[dict[str, Any]]] = {}
+    for g in grids:
+        by_village.setdefault(g["properties"]["village_code"], []).append(g)
+    out = []
+    seen: set[str] = set()
+    numbers = iter(range(8, 10**4, 6))
+    for name, aliases, kind, t, v, buildings in PLACES:
+        assert kind in PLACE_KINDS, name
+        for n in (name, *aliases):
+            if n in seen or n in area_names:
+                raise ValueError(f"place name {n} is taken")
+            seen.add(n)
+        vil = [x for x in villages if x.township == t][v]
+        grid = rng.choice(by_village[vil.code])
+        lon, lat = _inner_point(rng, shape(grid["geometry"]))
+        road = next((r for r in roads if r["village_code"] == vil.code), None)
+        place: dict[str, Any] = {
+            "name": name,
+            "kind": kind,
+            "aliases": aliases,
+            "grid_code": grid["properties"]["code"],
+            "village_code": vil.code,
+            "township_code": f"{COUNTY_CODE}{t + 1:03d}",
+            "lon": lon,
+            "lat": lat,
+            "address": f"{road['name']}{next(numbers)}号" if road else None,
+        }
+        if kind == "estate":
+            place["buildings"] = buildings
+        out.append(place)
+    return out
 
 
 def _units(villages: list[_Village], grids: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -764,6 +881,7 @@ def render(data: dict[str, Any]) -> dict[str, str]:
             {"version": VERSION}, "api_clients", data["api_clients"], compact=False
         ),
         "roads.json": _dump({"version": VERSION}, "roads", data["roads"], compact=False),
+        "places.json": _dump({"version": VERSION}, "places", data["places"], compact=False),
     }
     manifest = {
         "name": "qingshan",
@@ -781,6 +899,7 @@ def render(data: dict[str, Any]) -> dict[str, str]:
             "staff": len(data["staff"]),
             "api_clients": len(data["api_clients"]),
             "roads": len(data["roads"]),
+            "places": len(data["places"]),
         },
         "files": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in files.items()},
     }

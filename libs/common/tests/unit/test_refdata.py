@@ -31,6 +31,7 @@ DATA_FILES = [
     "staff.json",
     "api_clients.json",
     "roads.json",
+    "places.json",
 ]
 TOWNSHIP_NAMES = [
     "城关街道",
@@ -357,3 +358,34 @@ def test_generator_is_deterministic_and_matches_checked_in_files(tmp_path):
         assert first == _data_dir().joinpath(name).read_bytes(), (
             f"{name} is stale: run `uv run python scripts/generate_demo_county.py`"
         )
+
+
+# ----------------------------------------------------------------------------- places
+
+
+def test_every_place_lies_inside_its_grid_village_and_township(county):
+    assert len(county.places) >= 50
+    for place in county.places:
+        grid = county.area(place.grid_code)
+        assert isinstance(grid, Grid), place.name
+        assert grid.shape.contains(shapely.Point(place.lon, place.lat)), place.name
+        assert (grid.village_code, grid.township_code) == (place.village_code, place.township_code)
+
+
+def test_places_cover_every_kind_and_estates_have_buildings(county):
+    kinds = Counter(place.kind for place in county.places)
+    assert set(kinds) == {"estate", "market", "school", "hospital", "factory", "construction_site"}
+    assert kinds["estate"] >= 20
+    for place in county.places:
+        assert (place.buildings is not None) == (place.kind == "estate"), place.name
+    estate = next(p for p in county.places if p.name == "翠湖名苑")
+    assert estate.buildings is not None and estate.buildings >= 7
+    assert county.area(estate.village_code).name == "幸福社区"  # type: ignore[union-attr]
+
+
+def test_place_names_are_unique_and_name_no_area(county):
+    names = [n for place in county.places for n in (place.name, *place.aliases)]
+    assert len(names) == len(set(names))
+    areas = [county.county, *county.townships, *county.villages]
+    area_names = {n for area in areas for n in (area.name, *area.aliases)}
+    assert not area_names & set(names)

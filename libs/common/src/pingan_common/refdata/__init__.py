@@ -1,5 +1,5 @@
 """County reference data: areas (县 → 乡镇/街道 → 村/社区 → 网格), units, demo staff,
-API clients and a small gazetteer, shipped as package data.
+API clients, roads and named places (estates, markets, schools…), shipped as package data.
 
 The demo county 青山县 (331199) lives in ``refdata/qingshan/``; it is produced by
 ``scripts/generate_demo_county.py`` (do not edit the files by hand).
@@ -38,6 +38,8 @@ __all__ = [
     "Channel",
     "CountyData",
     "Grid",
+    "Place",
+    "PlaceKind",
     "Road",
     "Role",
     "StaffMember",
@@ -48,6 +50,7 @@ __all__ = [
 ]
 
 AreaLevel = Literal["county", "township", "village", "grid"]
+PlaceKind = Literal["estate", "market", "school", "hospital", "factory", "construction_site"]
 Role = Literal[
     "operator", "dispatcher", "handler", "grid_worker", "mediator", "analyst", "leader", "admin"
 ]
@@ -153,6 +156,23 @@ class Road(_Frozen):
     lat: float
 
 
+class Place(_Frozen):
+    """A named place inside one grid: a residential estate (小区) with its buildings, a market,
+    school, hospital, factory or construction site."""
+
+    name: str
+    kind: PlaceKind
+    aliases: list[str] = Field(default_factory=list)
+    grid_code: str
+    village_code: str
+    township_code: str
+    lon: float
+    lat: float
+    address: str | None = None
+    buildings: int | None = None
+    """How many buildings (栋) an estate has, numbered from 1."""
+
+
 class CountyData(_Frozen):
     name: str
     version: str
@@ -164,6 +184,7 @@ class CountyData(_Frozen):
     staff: list[StaffMember]
     api_clients: list[ApiClient]
     roads: list[Road]
+    places: list[Place] = Field(default_factory=list)
 
     _areas: dict[str, Area] = PrivateAttr(default_factory=dict)
     _units: dict[str, Unit] = PrivateAttr(default_factory=dict)
@@ -191,7 +212,7 @@ class CountyData(_Frozen):
             f"county={self.county.code!r}, townships={len(self.townships)}, "
             f"villages={len(self.villages)}, grids={len(self.grids)}, units={len(self.units)}, "
             f"staff={len(self.staff)}, api_clients={len(self.api_clients)}, "
-            f"roads={len(self.roads)})"
+            f"roads={len(self.roads)}, places={len(self.places)})"
         )
 
     __str__ = __repr__
@@ -291,4 +312,7 @@ def _load_county(name: str) -> CountyData:
         staff=_read_json(name, "staff.json")["staff"],
         api_clients=_read_json(name, "api_clients.json")["api_clients"],
         roads=_read_json(name, "roads.json")["roads"],
+        places=_read_json(name, "places.json")["places"]
+        if "places.json" in manifest["files"]
+        else [],
     )
