@@ -34,9 +34,10 @@ $(VENV_STAMP): uv.lock $(PYPROJECTS)
 	@if [ -f uv.lock ]; then $(UV) sync --all-packages --frozen --quiet; else $(UV) sync --all-packages --quiet; fi
 	@touch $@
 
-# The Debian packages beside the wheels: the CJK font of mediation's agreement PDF and
-# pdftoppm for its test (scripts/ensure-system-packages.sh; installs only what is missing).
-system-packages: ## install fonts-noto-cjk and poppler-utils when missing (apt-get, as root)
+# The Debian packages beside the wheels: the CJK font (agreement PDFs, the console's pages),
+# pdftoppm for the PDF test and Chromium for the console's browser tests
+# (scripts/ensure-system-packages.sh; installs only what is missing).
+system-packages: ## install fonts-noto-cjk, poppler-utils and chromium when missing (apt-get, as root)
 	@scripts/ensure-system-packages.sh
 
 # --- the local stack -----------------------------------------------------------------------

@@ -10,7 +10,13 @@ pytest_plugins = [
     "pingan_common.testing.handlers",
 ]
 
-_TIER_BY_FOLDER = {"unit": "unit", "service": "service", "e2e": "e2e", "guarantees": "guarantee"}
+_TIER_BY_FOLDER = {
+    "unit": "unit",
+    "service": "service",
+    "e2e": "e2e",
+    "guarantees": "guarantee",
+    "browser": "browser",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

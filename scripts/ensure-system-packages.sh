@@ -2,12 +2,13 @@
 # The Debian packages the platform needs besides Python wheels, installed once when missing:
 #   fonts-noto-cjk   the CJK font mediation's agreement PDF (调解协议书) is set in
 #   poppler-utils    pdftoppm, which the agreement test uses to render page 1 to PNG
+#   chromium         the headless browser the console's browser tests drive (tests/browser/)
 # Idempotent: a package already installed costs one dpkg query. Needs root (CI runs as root)
 # or passwordless sudo; without either it says what to install and carries on, so the rest
 # of the platform still runs (only the PDF and its test need these).
 set -euo pipefail
 
-PACKAGES=(fonts-noto-cjk poppler-utils)
+PACKAGES=(fonts-noto-cjk poppler-utils chromium)
 missing=()
 for package in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -14,12 +14,12 @@ from pingan_common.devstack.config import (
     HOST,
     ISSUER_PORT,
     ISSUER_URL,
-    SERVICES,
     SMS_GATEWAY_PORT,
     SMS_GATEWAY_URL,
     StackConfig,
     StartupError,
     database_name,
+    database_services,
 )
 from pingan_common.devstack.paths import RunPaths
 from pingan_common.devstack.processes import Child, Console
@@ -75,7 +75,9 @@ class Infrastructure:
                 raise StartupError(f"PostgreSQL did not start: {exc}") from exc
             took = time.monotonic() - t0
             try:
-                created = self.postgres.ensure_databases(database_name(s) for s in SERVICES)
+                created = self.postgres.ensure_databases(
+                    database_name(s) for s in database_services()
+                )
             except (OSError, ConnectionError) as exc:
                 raise StartupError(f"could not create the databases: {exc!r}") from exc
             self.say(

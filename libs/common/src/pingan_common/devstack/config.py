@@ -21,7 +21,10 @@ SERVICES: dict[str, int] = {
     "mediation": 8003,
     "riskassess": 8004,
     "notify": 8005,
+    "console": 8000,
 }
+# The console is the web front: a client of the others, with no database of its own.
+WITHOUT_DATABASE = frozenset({"console"})
 HOST = "127.0.0.1"
 # What the local stack turns on beyond each service's own defaults: demo data.
 SERVICE_DEFAULTS: dict[str, dict[str, str]] = {
@@ -46,6 +49,11 @@ class StartupError(RuntimeError):
 
 def database_name(service: str) -> str:
     return f"pingan_{service}"
+
+
+def database_services(services: list[str] | None = None) -> list[str]:
+    """The services (of ``services``, default all) that own a database."""
+    return [s for s in (SERVICES if services is None else services) if s not in WITHOUT_DATABASE]
 
 
 def selected_services(env: dict[str, str]) -> list[str]:
@@ -86,7 +94,10 @@ class StackConfig:
             kafka_port=int(env.get("PINGAN_STACK_KAFKA_PORT", "9092")),
             # no services selected (an infra-only stack, e.g. for tests): still start it
             start_postgres=not (
-                services and all(f"PINGAN_{s.upper()}_DATABASE_URL" in env for s in services)
+                database_services(services)
+                and all(
+                    f"PINGAN_{s.upper()}_DATABASE_URL" in env for s in database_services(services)
+                )
             ),
             start_kafka="PINGAN_KAFKA_BOOTSTRAP_SERVERS" not in env,
             start_issuer=env.get("PINGAN_AUTH_ISSUER", ISSUER_URL) == ISSUER_URL,
@@ -124,9 +135,6 @@ class StackConfig:
         defaults = {
             f"{prefix}PORT": str(SERVICES[service]),
             f"{prefix}HOST": HOST,
-            f"{prefix}DATABASE_URL": (
-                f"postgresql+asyncpg://postgres@{HOST}:{self.pg_port}/{database_name(service)}"
-            ),
             "PINGAN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "PINGAN_AUTH_ISSUER": ISSUER_URL,
             "PINGAN_AUTH_JWKS_FILE": str(self.jwks_file),
@@ -134,6 +142,10 @@ class StackConfig:
             "PYTHONUNBUFFERED": "1",
             **SERVICE_DEFAULTS.get(service, {}),
         }
+        if service not in WITHOUT_DATABASE:
+            defaults[f"{prefix}DATABASE_URL"] = (
+                f"postgresql+asyncpg://postgres@{HOST}:{self.pg_port}/{database_name(service)}"
+            )
         if service == "notify":
             defaults["PINGAN_NOTIFY_SMS_CALLBACK_TOKEN"] = self.sms_callback_token
         return {**defaults, **self.env}

@@ -1,0 +1,1 @@
+"""Signing in and out: the session store, the login routes and the CSRF check."""
