@@ -74,6 +74,8 @@ def _lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("console", settings.log_level)
+        # One line per service call is noise at INFO; failures are logged by Upstream itself.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         upstream = Upstream(settings, transport)
         verifier = JwtVerifier(settings.auth)
         app.state.console = Console(
