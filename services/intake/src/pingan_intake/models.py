@@ -56,6 +56,8 @@ class Ticket(Base):
     caller_phone: Mapped[str | None] = mapped_column(String(32), index=True)
     caller_id_number: Mapped[str | None] = mapped_column(String(18))
     address: Mapped[str | None] = mapped_column(String(300))
+    # The address's normalised place key, estate|building|unit (migration 0004; places/key.py).
+    place_key: Mapped[str | None] = mapped_column(String(120))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     grid_code: Mapped[str | None] = mapped_column(String(20), index=True)

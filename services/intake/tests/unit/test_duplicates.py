@@ -212,3 +212,58 @@ def test_the_third_call_is_flagged_prominently():
     assert repeat_flag(3, RULES) == "third_call"
     assert repeat_flag(5, RULES) == "third_call"
     assert repeat_flag(2, DuplicateRules(third_call_count=2)) == "third_call"
+
+
+# --- place keys ---------------------------------------------------------------------------------
+
+STAIRWELL = "翠湖名苑|7|1"
+
+
+def keyed(key: str | None, **overrides) -> Matter:  # type: ignore[no-untyped-def]
+    """A gas smell without coordinates or grid: only the key and the address text can tell."""
+    values = {"grid_code": None, "lon": None, "lat": None, "address": None, "place_key": key}
+    return matter("楼道里煤气味很重，怀疑燃气泄漏", **{**values, **overrides})
+
+
+@pytest.mark.parametrize("other", ["翠湖名苑|7|1", "翠湖名苑|7|"])
+def test_keys_of_one_building_of_one_estate_are_one_place(other: str):
+    assert same_place(keyed(STAIRWELL), keyed(other), RULES.merge_distance_m) == (
+        "同一楼栋（翠湖名苑7栋1单元）"
+    )
+
+
+def test_a_key_without_its_estate_needs_the_grid_or_point_to_agree():
+    bare = keyed("|7|1")
+
+    assert same_place(keyed(STAIRWELL), bare, RULES.merge_distance_m) is None
+    in_grid = {"grid_code": "33119900100103"}
+    assert same_place(keyed(STAIRWELL, **in_grid), keyed("|7|1", **in_grid), 300) == (
+        "同一网格，同一楼栋号（翠湖名苑7栋1单元）"
+    )
+
+
+@pytest.mark.parametrize("other", ["翠湖名苑|3|", "翠湖名苑|7|2", "金色家园|7|1"])
+def test_conflicting_keys_are_two_places_even_in_one_grid_a_few_metres_apart(other: str):
+    here = {"grid_code": "33119900100103", "lon": LON, "lat": LAT}
+    near = {"grid_code": "33119900100103", "lon": LON, "lat": LAT + 0.0005}
+
+    assert same_place(keyed(STAIRWELL, **here), keyed(other, **near), 300) is None
+
+
+def test_one_building_far_apart_by_coordinates_is_two_places():
+    here = keyed(STAIRWELL, lon=LON, lat=LAT)
+    far = keyed(STAIRWELL, lon=LON, lat=LAT + 0.01)  # ~1.1 km: two estates of one name
+
+    assert same_place(here, far, RULES.merge_distance_m) is None
+
+
+def test_a_master_is_not_joined_when_one_of_its_callers_names_another_building():
+    grid = {"grid_code": "33119900100103"}
+    master = keyed("翠湖名苑||", **grid)  # named only the estate
+    joined = replace(keyed("翠湖名苑|3|", **grid), master_id=master.id)
+    new = keyed("翠湖名苑|7|", **grid, registered_at=T0 + timedelta(minutes=5))
+
+    assert best_merge(new, [master, joined], {master.id: master}, RULES) is None
+    same = keyed("翠湖名苑|3|1", **grid, registered_at=T0 + timedelta(minutes=5))
+    match = best_merge(same, [master, joined], {master.id: master}, RULES)
+    assert match is not None and match.master_id == master.id

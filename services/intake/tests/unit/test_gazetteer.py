@@ -33,7 +33,8 @@ def test_every_township_village_and_road_is_known_by_its_official_name():
         ("幸福小区3幢", "331199001001"),  # community named by its housing estate
         ("幸福社区3幢", "331199001001"),
         ("湖头村委门口", "331199003002"),
-        ("县人民医院急诊楼", "331199001004"),  # landmark
+        ("县人民医院急诊楼", "33119900100403"),  # a named place: the grid it lies in
+        ("翠湖小区7号楼", "33119900100103"),  # an estate by its alias
         ("朝阳大道与滨江路口", "331199002002"),  # two roads: the longer name
         ("西湖镇西湖社区", "331199003001"),  # community inside the named township
         ("西湖镇人民路", "331199003"),  # road of another township: the township named wins
@@ -52,3 +53,18 @@ def test_an_address_match_is_located_but_left_for_the_dispatcher():
     assert (place.township_code, place.village_code) == ("331199001", "331199001001")
     assert place.grid_code is None
     assert place.resolved is False
+
+
+def test_every_place_of_the_county_is_known_by_name_and_alias_at_its_grid():
+    names = {place.name: place.code for place in NAMES}
+    for place in COUNTY.places:
+        for name in (place.name, *place.aliases):
+            assert names[name] == place.grid_code, name
+
+
+def test_an_estate_named_in_the_address_resolves_to_its_grid():
+    place = PlaceResolver(COUNTY).resolve(address="翠湖名苑7幢1单元")
+
+    assert place.grid_code == "33119900100103"
+    assert place.resolved is True
+    assert place.key is not None and place.key.text == "翠湖名苑|7|1"

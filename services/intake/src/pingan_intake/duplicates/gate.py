@@ -59,6 +59,7 @@ _GATE_COLUMNS = (
     _TICKETS.c.grid_code,
     _TICKETS.c.township_code,
     _TICKETS.c.address,
+    _TICKETS.c.place_key,
     _TICKETS.c.lon,
     _TICKETS.c.lat,
     _TICKETS.c.registered_at,
@@ -113,6 +114,7 @@ def matter_of(ticket: Ticket | Row[Any]) -> Matter:
         status=ticket.status,
         master_id=ticket.master_ticket_id,
         township_code=ticket.township_code,
+        place_key=ticket.place_key,
     )
 
 

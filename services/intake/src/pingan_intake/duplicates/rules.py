@@ -6,8 +6,14 @@ and the calls are counted; the ``third_call_count``-th call is flagged prominent
 its own ticket unless it is also a merge.
 
 Merge: a different caller about one matter at one place within ``merge_window`` — the same
-subcategory, the same place (within ``merge_distance_m`` when both have coordinates; otherwise the
-same grid; otherwise the same address text) and descriptions at least ``merge_similarity`` alike.
+subcategory, the same place and descriptions at least ``merge_similarity`` alike. The place is
+judged on the normalised place key first (estate + building [+ unit], ``places.key``): keys that
+conflict are two places whatever else agrees (building 3 and building 7 of one estate are in one
+grid and 80 metres apart); keys naming one building of one estate are one place however the
+address was written (翠湖名苑7幢1单元, 翠湖名苑7号楼, 翠湖名苑七栋一单元301). Otherwise: within
+``merge_distance_m`` when both have coordinates, else the same grid, else the same address text
+(a key without its estate, "7-1-301", needs one of these to say it is the same estate). A master
+is not joined when the new call's key conflicts with any of its callers'.
 Extreme threats and police matters are never merged automatically: each one is handled. Nor are
 consultations: each caller is answered on the call.
 
@@ -24,6 +30,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
+
+from pingan_intake.places.key import PlaceKey
 
 # Each threat and police matter is handled on its own; each consultation is answered on its call.
 NEVER_AUTO_MERGED_GROUPS = frozenset({"extreme_threat", "consultation"})
@@ -64,6 +72,8 @@ class Matter:
     master_id: UUID | None = None
     # Where the registration gate looks for other callers; the rules judge the place themselves.
     township_code: str | None = None
+    # The normalised place key (estate|building|unit), when the address names one.
+    place_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,8 @@ _VARIANTS: tuple[tuple[str, str], ...] = (
 # Where, not what: the place is compared on its own, and shared place words would otherwise make
 # two different problems in one building look alike.
 _PLACE_WORDS = re.compile(
-    r"[0-9一二三四五六七八九十]+(?:号楼|栋|幢|单元|室|号|楼|层|组)"
+    r"\d+(?:-\d+)+"  # 7-1-301
+    r"|[0-9一二三四五六七八九十]+(?:号楼|栋|幢|单元|室|号|楼|层|组)"
     # Named places (人民路, 幸福小区); not 路灯, 路面, 街道办 — those name the problem.
     r"|[\u4e00-\u9fff]{2,4}?(?:小区|社区|村|路|街|巷|弄|广场|公园|大厦|花园|新村)(?![灯面口边段道])"
     r"|小区|社区"
@@ -174,12 +185,46 @@ def _normalised_address(address: str | None) -> str:
     return _NOT_WORD.sub("", address or "")
 
 
+def keys_conflict(a: Matter, b: Matter) -> bool:
+    """Both addresses name a place and some part differs: two places."""
+    key_a, key_b = PlaceKey.from_text(a.place_key), PlaceKey.from_text(b.place_key)
+    return key_a is not None and key_b is not None and key_a.conflicts_with(key_b)
+
+
 def same_place(a: Matter, b: Matter, max_distance_m: float) -> str | None:
-    """How the two places agree, or None. Coordinates, when both have them, outrank the grid:
-    a grid may cover a whole village, and two smells a kilometre apart are two leaks."""
+    """How the two places agree, or None. The place keys first: conflicting keys are two
+    places. Coordinates, when both have them, outrank the grid: a grid may cover a whole
+    village, and two smells a kilometre apart are two leaks."""
+    key_a, key_b = PlaceKey.from_text(a.place_key), PlaceKey.from_text(b.place_key)
+    if key_a is not None and key_b is not None:
+        if key_a.conflicts_with(key_b):
+            return None
+        if key_a.same_building(key_b) and key_a.same_estate(key_b):
+            near = _near(a, b, max_distance_m)
+            return None if near is None else f"同一楼栋（{_finer(key_a, key_b).describe()}）"
+    located = _located_alike(a, b, max_distance_m)
+    if located is None or key_a is None or key_b is None or not key_a.same_building(key_b):
+        return located
+    return f"{located}，同一楼栋号（{_finer(key_a, key_b).describe()}）"
+
+
+def _finer(a: PlaceKey, b: PlaceKey) -> PlaceKey:
+    """The key that says more (with its estate and unit), for the words shown."""
+    return PlaceKey(a.estate or b.estate, a.building or b.building, a.unit or b.unit)
+
+
+def _near(a: Matter, b: Matter, max_distance_m: float) -> str | None:
+    """Coordinates, when both have them, must be near; "" when they can't say."""
     if a.lon is not None and a.lat is not None and b.lon is not None and b.lat is not None:
         metres = distance_m(a.lon, a.lat, b.lon, b.lat)
         return f"相距约 {metres:.0f} 米" if metres <= max_distance_m else None
+    return ""
+
+
+def _located_alike(a: Matter, b: Matter, max_distance_m: float) -> str | None:
+    near = _near(a, b, max_distance_m)
+    if near != "":
+        return near
     if a.grid_code and a.grid_code == b.grid_code:
         return "同一网格"
     address = _normalised_address(a.address)
@@ -231,11 +276,16 @@ def merge_match(
 def best_merge(
     new: Matter, candidates: list[Matter], masters: dict[UUID, Matter], rules: DuplicateRules
 ) -> MergeMatch | None:
-    """The most similar qualifying matter; ties go to the oldest master (first received)."""
+    """The most similar qualifying matter; ties go to the oldest master (first received). A
+    master none of whose callers' places conflicts with the new call's: a call from building 7
+    does not join building 3's leak through a caller who named only the estate."""
+    conflicting = {
+        c.master_id or c.id for c in [*candidates, *masters.values()] if keys_conflict(new, c)
+    }
     matches = []
     for candidate in candidates:
         master = masters.get(candidate.master_id or candidate.id)
-        if master is None or candidate.id == new.id:
+        if master is None or candidate.id == new.id or master.id in conflicting:
             continue
         match = merge_match(new, candidate, master, rules)
         if match is not None:

@@ -6,7 +6,12 @@ and road names with their aliases) plus forms people use that the data lacks:
 - townships: 城关街道 also as 城关 / 城关镇 (refdata aliases), 西湖镇 as 西湖;
 - communities: 幸福社区 also as 幸福小区 (people name a community after its housing estate);
 - villages: 湖头村 also as 湖头村委;
-- roads: 人民路 → its village; landmarks and abbreviations from ``data/gazetteer.json``.
+- roads: 人民路 → its village; landmarks and abbreviations from ``data/gazetteer.json``;
+- named places (``places.json`` of the refdata: estates 小区, markets, schools, hospitals,
+  factories, construction sites) → the grid they lie in, by name and aliases.
+
+``address_lexicon`` gives the address parser the same names by part (township, community,
+road, estate), each folded to its official spelling.
 
 Bare two-character village aliases (幸福, 大路, 和平, 石门) are left out on purpose: in free text
 they are ordinary words far more often than places ("大路上有个坑").
@@ -19,13 +24,14 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from pingan_common.refdata import Area, CountyData
+from pingan_intake.places.address import AddressLexicon
 
 
 @dataclass(frozen=True)
 class PlaceName:
     name: str
     code: str
-    kind: str  # "township", "village", "road" or "landmark"
+    kind: str  # "township", "village", "road", "landmark", or a place kind ("estate", …)
 
 
 def build_gazetteer(county: CountyData) -> list[PlaceName]:
@@ -36,8 +42,28 @@ def build_gazetteer(county: CountyData) -> list[PlaceName]:
         names.extend(PlaceName(n, village.code, "village") for n in _village_names(village))
     for road in county.roads:
         names.append(PlaceName(road.name, road.village_code or road.township_code, "road"))
+    for place in county.places:
+        names.extend(
+            PlaceName(n, place.grid_code, place.kind) for n in (place.name, *place.aliases)
+        )
     names.extend(_extra_names(county))
     return _unique(names)
+
+
+def address_lexicon(county: CountyData) -> AddressLexicon:
+    """The county's names for the address parser. Bare short aliases (城关, 西湖) are left out:
+    at the start of an address they are as often the first characters of an estate's name
+    (西湖人家) as the township."""
+    townships = {t.name: t.name for t in county.townships}
+    townships |= {a: t.name for t in county.townships for a in t.aliases if len(a) >= 3}
+    communities = {v.name: v.name for v in county.villages}
+    for village in county.villages:
+        for name in _village_names(village):
+            if len(name) >= 3:
+                communities.setdefault(name, village.name)
+    roads = {r.name: r.name for r in county.roads}
+    estates = {n: p.name for p in county.places for n in (p.name, *p.aliases)}
+    return AddressLexicon(townships, communities, roads, estates)
 
 
 def _township_names(township: Area) -> list[str]:
@@ -65,14 +91,20 @@ def _extra_names(county: CountyData) -> list[PlaceName]:
 
 
 def _unique(names: list[PlaceName]) -> list[PlaceName]:
-    """One entry per name; a name given to two places is ambiguous and dropped."""
+    """One entry per name; a name given to two places is ambiguous and dropped (a name given to
+    an area and to a place inside it keeps the place: it says more)."""
     codes: dict[str, set[str]] = {}
     for place in names:
         codes.setdefault(place.name, set()).add(place.code)
+    chosen: dict[str, str] = {}
+    for name, found in codes.items():
+        finest = max(found, key=len)
+        if all(finest.startswith(code) for code in found):
+            chosen[name] = finest
     seen: set[str] = set()
     unique = []
     for place in names:
-        if len(codes[place.name]) == 1 and place.name not in seen:
+        if chosen.get(place.name) == place.code and place.name not in seen:
             seen.add(place.name)
             unique.append(place)
     return unique

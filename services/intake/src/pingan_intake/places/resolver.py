@@ -1,17 +1,23 @@
 """Where a ticket happened: explicit grid code, then lon/lat, then words in the address.
 
-Only a grid is precise enough for a grid worker to go and look, so only a grid code or a point
-inside a grid marks the place ``resolved``; an address gives the township or village (the
-dispatcher locates the rest) and an unknown place leaves the ticket at the county level.
+Only a grid is precise enough for a grid worker to go and look, so only a grid code, a point
+inside a grid or a named place that lies in one grid (an estate, a market, a school…) marks the
+place ``resolved``; other words of an address give the township or village (the dispatcher
+locates the rest) and an unknown place leaves the ticket at the county level.
+
+Whatever located it, the address is also parsed (``places.address``) into its normalised place
+key, estate + building [+ unit] (``places.key``), which the duplicate rules compare.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pingan_common.geo import GridLocator
 from pingan_common.refdata import CountyData
-from pingan_intake.places.gazetteer import PlaceName, build_gazetteer
+from pingan_intake.places.address import parse_address
+from pingan_intake.places.gazetteer import PlaceName, address_lexicon, build_gazetteer
+from pingan_intake.places.key import PlaceKey, place_key
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,7 @@ class ResolvedPlace:
     township_code: str | None
     area_code: str
     resolved: bool
+    key: PlaceKey | None = None
 
 
 class PlaceResolver:
@@ -28,6 +35,7 @@ class PlaceResolver:
         self._county = county
         self._locator = GridLocator.from_county(county)
         self._names = build_gazetteer(county)
+        self._lexicon = address_lexicon(county)
 
     def resolve(
         self,
@@ -36,6 +44,16 @@ class PlaceResolver:
         lon: float | None = None,
         lat: float | None = None,
         address: str | None = None,
+    ) -> ResolvedPlace:
+        place = self._locate(grid_code=grid_code, lon=lon, lat=lat, address=address)
+        return replace(place, key=self.key(address))
+
+    def key(self, address: str | None) -> PlaceKey | None:
+        """The normalised place key of an address (estate + building [+ unit]), if it has one."""
+        return place_key(parse_address(address, self._lexicon)) if address else None
+
+    def _locate(
+        self, *, grid_code: str | None, lon: float | None, lat: float | None, address: str | None
     ) -> ResolvedPlace:
         if grid_code:
             return self._from_code(grid_code, resolved=True)
@@ -46,7 +64,8 @@ class PlaceResolver:
         if address:
             code = self._match_address(address)
             if code is not None:
-                return self._from_code(code, resolved=False)
+                # A named place lies in one grid: precise enough to go and look.
+                return self._from_code(code, resolved=True)
         return ResolvedPlace(None, None, None, self._county.county.code, resolved=False)
 
     def known_grid(self, code: str) -> bool:

@@ -45,6 +45,7 @@ def _matter(classified: Classified) -> Matter:
         grid_code=place.grid_code,
         township_code=place.township_code,
         address=body.location.address,
+        place_key=place.key.text if place.key else None,
         lon=body.location.lon,
         lat=body.location.lat,
         registered_at=submission.received_at,

@@ -52,6 +52,7 @@ def _new_ticket(screened: Screened, number_prefix: str) -> Ticket:
         caller_phone=body.caller.phone,
         caller_id_number=body.caller.id_number,
         address=location.address,
+        place_key=place.key.text if place.key else None,
         lon=location.lon,
         lat=location.lat,
         grid_code=place.grid_code,
