@@ -20,7 +20,7 @@ USER_NAME ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv system-packages run up down status logs token test test-fast lint typecheck bench classifier-eval kpis clean-run
+.PHONY: help venv system-packages run up down status logs token test test-fast test-browser lint typecheck bench classifier-eval kpis clean-run
 
 help: ## this list
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ test: lint typecheck system-packages ## lint + typecheck, then all the tests (PY
 # Only the unit folders are collected (the marker alone would import every service test too).
 test-fast: $(VENV_STAMP) ## the unit tier only (pytest -m unit: no database, broker or app start-up)
 	@UV="$(UV)" scripts/run-tests.sh -m unit $(UNIT_TIERS)
+
+test-browser: $(VENV_STAMP) system-packages ## the console in headless Chromium over the whole platform (tests/browser)
+	@UV="$(UV)" scripts/run-tests.sh tests/browser
 
 lint: $(VENV_STAMP) ## ruff check + format --check, event schemas up to date, import boundaries
 	$(UV) run --frozen ruff check .
