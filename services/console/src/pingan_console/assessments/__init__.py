@@ -1,0 +1,1 @@
+"""Stability risk assessments (社会稳定风险评估), as riskassess answers them."""
