@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import select
 
-from pingan_intake.models import Ticket, messaging
+from pingan_intake.models import Ticket, TimelineEntry, messaging
 
 KEY = "pingan-demo-key-0001"
 POLICE_KEY = "pingan-110-key-0001"
@@ -234,7 +234,8 @@ async def test_request_is_read_back_with_its_status(api):
     assert item["status"] == "open"
     assert item["service_code"] == "street_light"
     assert item["agency_responsible"] == "青山县社会治理指挥中心"
-    assert item["status_notes"].startswith("受理登记")
+    assert item["status_notes"] == "已受理，正在派单"
+    assert item["description"] == "路口的路灯坏了一个星期"  # its submitter sees what it sent
     assert item["requested_datetime"]
 
 
@@ -266,8 +267,86 @@ async def test_another_clients_request_is_not_found(api):
     _error(response, 404)
 
 
-async def test_reading_requests_needs_a_key(api):
-    _error(await api.client.get("/open311/v2/requests.json"), 401)
+async def test_requests_are_read_without_a_key_public_fields_only(api):
+    form = _request_form(description="路口的路灯坏了，我是王某某，电话13910001234")
+    number = (await _post(api, form)).json()[0]["service_request_id"]
+
+    one = await api.client.get(f"/open311/v2/requests/{number}.json")
+    listed = await api.client.get(
+        "/open311/v2/requests.json", params={"service_request_id": number}
+    )
+
+    assert one.status_code == 200, one.text
+    [item] = one.json()
+    assert listed.json() == [item]
+    assert set(item) == {
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+    }
+    assert (item["status"], item["status_notes"]) == ("open", "已受理，正在派单")
+    assert "1391000" not in one.text and "王" not in one.text
+
+
+async def test_status_notes_never_show_the_internal_timeline(api):
+    number = (await _post(api, _request_form())).json()[0]["service_request_id"]
+    ticket = (await api.rows(select_ticket(number)))[0].Ticket
+    async with api.service.runtime.transaction() as session:
+        session.add(
+            TimelineEntry(
+                ticket_id=ticket.id,
+                at=ticket.registered_at,
+                step="notified",
+                service="notify",
+                summary="已通知 leader1：红色预警，请赵建国立即处置（13800000007）",
+                details={"recipient": "leader1", "unit_name": "张伟"},
+            )
+        )
+
+    public = await api.client.get(f"/open311/v2/requests/{number}.json")
+    keyed = await api.client.get(f"/open311/v2/requests/{number}.json", params={"api_key": KEY})
+    as_xml = await api.client.get(f"/open311/v2/requests/{number}.xml")
+
+    for response in (public, keyed, as_xml):
+        assert response.status_code == 200, response.text
+        for secret in ("leader1", "红色预警", "赵建国", "13800000007", "张伟"):
+            assert secret not in response.text
+    assert keyed.json()[0]["status_notes"] == "已受理，正在派单"
+
+
+async def test_the_public_does_not_see_sensitive_matters_but_their_submitter_does(api):
+    form = _request_form(description="再不给我解决我就带汽油去他们单位同归于尽")
+    number = (await _post(api, form)).json()[0]["service_request_id"]
+
+    public = await api.client.get(f"/open311/v2/requests/{number}.json")
+    listed = await api.client.get(
+        "/open311/v2/requests.json", params={"service_request_id": number}
+    )
+    keyed = await api.client.get(f"/open311/v2/requests/{number}.json", params={"api_key": KEY})
+
+    _error(public, 404)
+    assert listed.json() == []
+    assert keyed.json()[0]["description"] == form["description"]
+
+
+async def test_tickets_of_other_channels_are_not_published(api):
+    body = api.lone_body(description="人民路路灯坏了好几天")
+    number = (await api.register(body))["ticket_number"]
+
+    _error(await api.client.get(f"/open311/v2/requests/{number}.json"), 404)
+
+
+async def test_a_wrong_key_on_a_read_is_still_refused(api):
+    response = await api.client.get("/open311/v2/requests.json", params={"api_key": "wrong-key"})
+
+    _error(response, 403)
 
 
 async def test_bad_date_filter_is_a_400(api):

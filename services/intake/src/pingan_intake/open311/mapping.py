@@ -4,8 +4,14 @@
 - A service request is a ticket on channel ``open311``: ``service_request_id`` is the ticket
   number. The submitter's chosen service becomes the ticket's category, except that the
   classifier still raises threats and police matters from the text.
-- ``status`` is ``open`` or ``closed`` from our ticket status; ``status_notes`` is the latest
-  step of the timeline; ``agency_responsible`` the unit holding the task (else the command center).
+- ``status`` is ``open`` or ``closed`` from our ticket status; ``status_notes`` a public sentence
+  for the status (``PUBLIC_NOTES``), never the timeline's own text, which names staff and
+  internal notices ("已通知 leader1：红色预警…"); ``agency_responsible`` the unit holding the task
+  (else the command center).
+- Reading needs no key (GeoReport v2 sends none on GET). Without one, only requests submitted
+  through Open311 in the public groups (``PUBLIC_GROUPS``) are shown, with the public fields
+  only: status, notes, service, agency and times. With its key, the submitting client also sees
+  its requests' description, address, point and media.
 - Errors are the GeoReport array ``[{"code": 400, "description": "…"}]``. JSON is the main format;
   XML is rendered from the same dictionaries.
 """
@@ -145,20 +151,52 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def service_request(ticket: Ticket, timeline: list[TimelineEntry], agency: str) -> dict:
-    latest = timeline[-1] if timeline else None
-    return {
+# Groups whose Open311 requests anyone may read (status only): city services, safety hazards
+# and consultations. Disputes, public order, key persons, petitions and threats are not shown.
+PUBLIC_GROUPS = frozenset({"city_service", "safety_hazard", "consultation"})
+PUBLIC_NOTES = {
+    "registered": "已受理，正在派单",
+    "dispatched": "已派单，等待承办单位签收",
+    "in_progress": "承办单位正在办理",
+    "mediating": "正在调解",
+    "replied": "承办单位已办结回复，待审核和回访",
+    "closed": "已办结",
+    "merged": "已与同一事项的其他反映合并办理",
+    "cancelled": "已撤销",
+}
+PUBLIC_RESOLUTION_NOTES = {"retracted": "已撤回", "answered": "已答复"}
+
+
+def public_status_note(ticket: Ticket) -> str:
+    """What anyone may read about where the request stands: a fixed sentence per status."""
+    if ticket.status in ("closed", "retracted", "answered"):
+        resolution = ticket.resolution or ticket.status
+        if resolution in PUBLIC_RESOLUTION_NOTES:
+            return PUBLIC_RESOLUTION_NOTES[resolution]
+    return PUBLIC_NOTES.get(ticket.status, "正在办理")
+
+
+def service_request(
+    ticket: Ticket, timeline: list[TimelineEntry], agency: str, *, public: bool = False
+) -> dict:
+    """The request as GeoReport shows it; ``public``: without what only its submitter sees."""
+    item: dict[str, Any] = {
         "service_request_id": ticket.ticket_number,
         "status": "closed" if ticket.status in FINISHED_STATUSES else "open",
-        "status_notes": latest.summary if latest else None,
+        "status_notes": public_status_note(ticket),
         "service_name": ticket.category_label,
         "service_code": ticket.category_code,
-        "description": ticket.description,
         "agency_responsible": agency,
         "service_notice": None,
         "requested_datetime": _time(ticket.registered_at),
         "updated_datetime": _time(ticket.updated_at),
         "expected_datetime": _expected(timeline),
+    }
+    if public:
+        return item
+    return {
+        **item,
+        "description": ticket.description,
         "address": ticket.address,
         "address_id": None,
         "zipcode": None,

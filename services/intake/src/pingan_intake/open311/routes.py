@@ -1,8 +1,11 @@
 """Open311 GeoReport v2 endpoints under /open311/v2 (JSON, and XML for the same resources).
 
 Form-encoded POST as the specification shows it; ``api_key`` as a form or query parameter (or
-the X-API-Key header). Reading requests also needs a key, and a key reads only the requests it
-submitted: the county does not publish citizens' reports to anyone who asks.
+the X-API-Key header). Posting needs a key; reading does not, as GeoReport v2 clients send none
+on GET. Without a key, anyone reads the status of requests submitted through Open311 in the
+public groups, public fields only (``mapping.service_request(public=True)``); with its key, a
+client reads the requests it submitted itself, with their description and location. A key that
+is given must be valid (403 otherwise), on GET too.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from pingan_common.auth import Principal, auth_context, ensure_channel
 from pingan_common.events import Channel
@@ -134,12 +137,12 @@ async def get_requests(
 ) -> Response:
     async def answer() -> Response:
         _check_jurisdiction(request, jurisdiction_id)
-        principal = await _client(request, api_key)
-        query = select(Ticket).where(visible_to(principal))
+        principal = await _reader(request, api_key)
+        query = select(Ticket).where(_readable(principal))
         query = _filtered(query, service_request_id, service_code, start_date, end_date, status)
         limit = MAX_REQUESTS if service_request_id else DEFAULT_REQUESTS
         query = query.order_by(Ticket.registered_at.desc()).limit(limit)
-        items = await _requests(_runtime(request), query)
+        items = await _requests(_runtime(request), query, public=principal is None)
         return _render(fmt, items, "service_requests", "request")
 
     return await _open311(fmt, answer)
@@ -155,13 +158,13 @@ async def get_request(
 ) -> Response:
     async def answer() -> Response:
         _check_jurisdiction(request, jurisdiction_id)
-        principal = await _client(request, api_key)
+        principal = await _reader(request, api_key)
         query = (
             select(Ticket)
-            .where(visible_to(principal))
+            .where(_readable(principal))
             .where(Ticket.ticket_number == service_request_id)
         )
-        items = await _requests(_runtime(request), query)
+        items = await _requests(_runtime(request), query, public=principal is None)
         if not items:
             raise Open311Error(404, f"no service request {service_request_id}")
         return _render(fmt, items, "service_requests", "request")
@@ -254,6 +257,22 @@ async def _client(request: Request, api_key: str | None) -> Principal:
     return principal
 
 
+async def _reader(request: Request, api_key: str | None) -> Principal | None:
+    """The client reading, when it gives a key; None for the public."""
+    if not (api_key or request.headers.get("X-API-Key")):
+        return None
+    return await _client(request, api_key)
+
+
+def _readable(principal: Principal | None) -> ColumnElement[bool]:
+    if principal is not None:
+        return visible_to(principal)
+    return and_(
+        Ticket.channel == Channel.OPEN311.value,
+        Ticket.category_group.in_(sorted(mapping.PUBLIC_GROUPS)),
+    )
+
+
 def _filtered(
     query: Select[tuple[Ticket]],
     request_ids: str | None,
@@ -289,14 +308,16 @@ def _date(value: str, name: str) -> datetime:
     return moment
 
 
-async def _requests(runtime: Runtime, query: Select[tuple[Ticket]]) -> list[dict[str, Any]]:
+async def _requests(
+    runtime: Runtime, query: Select[tuple[Ticket]], *, public: bool
+) -> list[dict[str, Any]]:
     default_agency = _command_center()
     items = []
     async with runtime.transaction(one_snapshot=True) as session:
         for ticket in await session.scalars(query):
             timeline = await timeline_of(session, ticket.id)
             agency = mapping.agency_responsible(timeline, default_agency)
-            items.append(mapping.service_request(ticket, timeline, agency))
+            items.append(mapping.service_request(ticket, timeline, agency, public=public))
     return items
 
 
