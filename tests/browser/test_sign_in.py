@@ -85,3 +85,21 @@ async def test_the_login_page_renders_chinese_text(site: ConsoleSite) -> None:
     await page.goto(f"{site.url}/login")
     await screenshot(page, "login")
     assert await page.title() == "登录 · 县域社会治理指挥中心"
+
+
+async def test_repeated_wrong_passwords_lock_the_name_even_for_the_right_one(
+    site: ConsoleSite,
+) -> None:
+    page = await site.page()
+    for _ in range(5):
+        await page.goto(f"{site.url}/login")
+        await page.fill("input[name=username]", "analyst2")
+        await page.fill("input[name=password]", "guess")
+        await page.click("button[type=submit]")
+    await page.fill("input[name=username]", "analyst2")
+    await page.fill("input[name=password]", "pingan-demo")
+    await page.click("button[type=submit]")
+    assert "登录失败次数过多" in await page.inner_text("[role=alert]")
+    assert "/login" in page.url
+    other = await site.signed_in("analyst1")  # the same address, another name: not locked
+    assert other.url.endswith("/alerts")

@@ -449,3 +449,24 @@ async def test_openid_configuration_points_at_jwks_and_token(issuer_client):
     assert config["token_endpoint"] == f"{ISSUER}/token"
     jwks = (await issuer_client.get("/.well-known/jwks.json")).json()
     assert all("d" not in key for key in jwks["keys"])
+
+
+async def test_repeated_wrong_passwords_lock_the_name_even_for_the_right_one(keys_dir):
+    app = create_issuer_app(keys_dir, DEMO_USERS, issuer=ISSUER)
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as http:
+        for _ in range(5):
+            assert (await password_grant(http, "dispatcher1", "guess")).status_code == 401
+        locked = await password_grant(http, "dispatcher1", DEMO_PASSWORD)
+        assert locked.status_code == 429
+        assert int(locked.headers["retry-after"]) > 0
+        assert locked.json()["error"] == "temporarily_locked"
+        assert "access_token" not in locked.json()
+    other_address = httpx.ASGITransport(app=app, client=("10.9.9.9", 5000))
+    async with httpx.AsyncClient(transport=other_address, base_url=ISSUER) as http:
+        # the name stays locked wherever the next attempt comes from
+        assert (await password_grant(http, "dispatcher1", DEMO_PASSWORD)).status_code == 429
+    async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as http:
+        # ...and other names from the guesser's address are not locked: the console signs
+        # everyone in from one address, which must not lock the county out
+        assert (await password_grant(http, "grid1", DEMO_PASSWORD)).status_code == 200

@@ -22,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.gzip import GZipMiddleware
 
 from pingan_common.auth import JwtVerifier
+from pingan_common.auth.throttle import LoginThrottle
 from pingan_common.body_limit import BodySizeLimit
 from pingan_common.http_middleware import install_request_middleware
 from pingan_common.input_guard import UnencodableInputGuard
@@ -88,6 +89,8 @@ def _lifespan(
             verifier=verifier,
             county=load_county(),
             templates=Jinja2Templates(directory=str(PACKAGE / "templates")),
+            name_throttle=LoginThrottle(max_failures=5),
+            address_throttle=LoginThrottle(max_failures=50),
         )
         log.info("console started on %s:%s", settings.host, settings.port)
         try:

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from jwt.algorithms import RSAAlgorithm
 from pydantic import BaseModel
 
+from pingan_common.auth.throttle import LoginThrottle, username_key
 from pingan_common.problems import (
     ProblemError,
     Unauthorized,
@@ -38,6 +39,17 @@ JWKS_FILE = "jwks.json"
 DEMO_PASSWORD = "pingan-demo"
 ALGORITHM = "RS256"
 DEFAULT_TTL_SECONDS = 12 * 3600
+
+
+class TooManyAttempts(ProblemError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            429,
+            "Too Many Requests",
+            f"too many failed sign-ins; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+            error="temporarily_locked",
+        )
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -204,9 +216,12 @@ def create_issuer_app(
     issuer: str,
     audience: str = "pingan",
     ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    throttle: LoginThrottle | None = None,
 ) -> FastAPI:
-    """JWKS, OpenID discovery and an OAuth2 password-grant token endpoint for demo users."""
+    """JWKS, OpenID discovery and an OAuth2 password-grant token endpoint for demo users;
+    failed passwords lock the username for a while (auth.throttle)."""
     signing_key = _SigningKey(keys_dir)
+    guard = throttle or LoginThrottle()
     users_by_name = {user.username: user for user in map(DemoUser.model_validate, users)}
     base_url = issuer.rstrip("/")
     app = FastAPI(title="Pingan development token issuer")
@@ -231,7 +246,7 @@ def create_issuer_app(
     @app.post(
         "/token",
         response_model=TokenResponse,
-        responses=problem_responses(400, 401),
+        responses=problem_responses(400, 401, 429),
         openapi_extra=_TOKEN_FORM,
     )
     async def token(request: Request) -> JSONResponse:
@@ -240,7 +255,19 @@ def create_issuer_app(
             raise ProblemError(
                 400, "Bad Request", "grant_type must be password", error="unsupported_grant_type"
             )
-        user = _authenticate(users_by_name, form.get("username", ""), form.get("password", ""))
+        username = form.get("username", "")
+        # By name only: the console signs every user in from its own address, so locking
+        # addresses here would lock everyone out; the console throttles browser addresses.
+        keys = [username_key(username)]
+        wait = guard.retry_after(keys)
+        if wait:
+            raise TooManyAttempts(wait)
+        try:
+            user = _authenticate(users_by_name, username, form.get("password", ""))
+        except Unauthorized:
+            guard.failed(keys)
+            raise
+        guard.succeeded(keys[0])
         claims = _claims(
             subject=user.username, name=user.name, roles=[user.role], area=user.area_code,
             unit=user.unit_code, issuer=issuer, audience=audience, ttl_seconds=ttl_seconds,

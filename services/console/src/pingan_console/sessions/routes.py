@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pingan_common.auth import Principal
+from pingan_common.auth.throttle import username_key
 from pingan_common.problems import ProblemError
 from pingan_console.sessions.store import Session
 from pingan_console.shell.auth import SESSION_COOKIE, CsrfRejected, SessionDep, same_origin
@@ -38,9 +39,15 @@ DEMO_USERS = (
 
 
 class SignInFailed(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, status: int = 401) -> None:
         super().__init__(message)
         self.message = message
+        self.status = status
+
+
+def _locked(seconds: int) -> SignInFailed:
+    minutes = max(1, -(-seconds // 60))
+    return SignInFailed(f"登录失败次数过多，请 {minutes} 分钟后再试", status=429)
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -58,11 +65,12 @@ async def login(
 ) -> Response:
     if not same_origin(request):
         raise CsrfRejected()
+    address = request.client.host if request.client else "unknown"
     try:
-        session = await _sign_in(console, username.strip(), password)
+        session = await _throttled_sign_in(console, address, username.strip(), password)
     except SignInFailed as failed:
         return render(
-            request, "shell/login.html", status_code=401, next=_safe_next(next),
+            request, "shell/login.html", status_code=failed.status, next=_safe_next(next),
             demo_users=DEMO_USERS, error=failed.message, username=username,
         )  # fmt: skip
     target = _safe_next(next)
@@ -94,6 +102,27 @@ async def home(request: Request, console: ConsoleDep) -> Response:
     return RedirectResponse(home_for(session.principal) if session else "/login", status_code=303)
 
 
+async def _throttled_sign_in(
+    console: Console, address: str, username: str, password: str
+) -> Session:
+    """Sign in unless the name or the browser's address is locked by recent failures."""
+    name = username_key(username)
+    wait = max(
+        console.name_throttle.retry_after([name]), console.address_throttle.retry_after([address])
+    )
+    if wait:
+        raise _locked(wait)
+    try:
+        session = await _sign_in(console, username, password)
+    except SignInFailed as failed:
+        if failed.status == 401:
+            console.name_throttle.failed([name])
+            console.address_throttle.failed([address])
+        raise
+    console.name_throttle.succeeded(name)
+    return session
+
+
 async def _sign_in(console: Console, username: str, password: str) -> Session:
     if not username or not password:
         raise SignInFailed("请输入用户名和密码")
@@ -117,6 +146,8 @@ async def _password_grant(console: Console, username: str, password: str) -> tup
         raise SignInFailed("登录服务暂时无法访问，请稍后重试") from exc
     if response.status_code in (400, 401):
         raise SignInFailed("用户名或密码错误")
+    if response.status_code == 429:
+        raise _locked(int(response.headers.get("Retry-After", "60")))
     if response.status_code != 200:
         raise SignInFailed("登录服务暂时无法访问，请稍后重试")
     body = response.json()

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from pingan_common.auth import JwtVerifier
+from pingan_common.auth.throttle import LoginThrottle
 from pingan_common.refdata import CountyData
 from pingan_console.sessions.store import SessionStore
 from pingan_console.settings import ConsoleSettings
@@ -23,6 +24,10 @@ class Console:
     verifier: JwtVerifier
     county: CountyData
     templates: Jinja2Templates
+    # Failed sign-ins lock the name (5 in 5 min) and, more leniently, the browser's address
+    # (a county office may sit behind one NAT address).
+    name_throttle: LoginThrottle
+    address_throttle: LoginThrottle
 
     def area_name(self, code: str) -> str:
         """The area's name with its parents below the county, e.g. 城关镇 · 城南社区."""
