@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import httpx
@@ -406,6 +407,8 @@ async def test_issued_token_verifies_with_the_jwks_file(issuer_client, keys_dir)
         area_code=COUNTY,
         unit_code="331199-ZHZX",
     )
+    assert principal.expires_at is not None
+    assert abs(principal.expires_at - (time.time() + 12 * 3600)) < 60
 
 
 async def test_issued_token_verifies_with_keys_fetched_from_the_issuer(issuer_client):

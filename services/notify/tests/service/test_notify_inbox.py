@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 import pingan_notify.bootstrap as notify_bootstrap
+from pingan_common.auth.dev_issuer import issue_token
 from pingan_common.events.mediation import CaseSessionScheduled, CaseSessionScheduledData
 from pingan_common.events.riskassess import AlertEscalated, AlertEscalatedData
 from pingan_common.testing.servers import serve_here
-from pingan_common.testing.services import eventually, running_service
+from pingan_common.testing.services import TEST_ISSUER, eventually, running_service
 from pingan_common.testing.stream import SseClient
 
 TOWNSHIP_1 = {"area": "331199001", "unit": "331199001-ZZ"}
@@ -168,6 +169,18 @@ async def test_the_stream_needs_a_staff_token(notify, live_url):
 
     assert anonymous.status_code == 401
     assert citizen.status_code == 403
+
+
+async def test_the_stream_ends_when_the_token_expires(notify, live_url):
+    token = issue_token(
+        notify.stack.auth.keys_dir, subject="dispatcher1", name="李强", roles=["dispatcher"],
+        area="331199", unit="331199-CC", issuer=TEST_ISSUER, ttl_seconds=2,
+    )  # fmt: skip
+    async with SseClient(live_url, token) as stream:
+        assert stream.status == 200
+        expired = await stream.next(within=6.0)
+    assert expired.event == "expired"
+    assert json.loads(expired.data) == {"reason": "token expired"}
 
 
 def citizen_token(notify) -> str:  # type: ignore[no-untyped-def]

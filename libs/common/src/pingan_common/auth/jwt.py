@@ -221,6 +221,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         unit_code=_optional_str(claims, "unit"),
         channels=frozenset(_str_list(claims, "channels", [])),
         area_codes=tuple(_str_list(claims, "areas", [])),
+        expires_at=float(claims["exp"]) if isinstance(claims.get("exp"), int | float) else None,
     )
 
 

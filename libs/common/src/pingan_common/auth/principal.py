@@ -33,6 +33,9 @@ class Principal:
     # API clients: the intake channels they may submit on, and the areas they serve.
     channels: frozenset[str] = frozenset()
     area_codes: tuple[str, ...] = field(default=())
+    # When the token behind this principal expires (epoch seconds), for what outlives a request,
+    # like a live stream; not part of who the principal is.
+    expires_at: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # Accept lists and sets from callers; keep the value immutable and hashable.

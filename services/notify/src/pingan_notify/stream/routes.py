@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -48,6 +50,7 @@ async def stream_principal(
         "Each event is `event: notification`, `id: <inbox item id>`, `data: <item JSON>`. "
         "Reconnect with `Last-Event-ID` (EventSource does it) to get what you missed. "
         "A comment line every 15 s keeps proxies from closing the connection. "
+        "When the token expires the stream sends `event: expired` and ends. "
         "Authenticate with a bearer token, or `?access_token=` from a browser EventSource."
     ),
 )
@@ -80,7 +83,12 @@ async def _events(
                 sent.add(item.id)
                 yield _event(item)
         while True:
-            item = await subscriber.queue.get()
+            try:
+                item = await asyncio.wait_for(subscriber.queue.get(), _seconds_left(principal))
+            except TimeoutError:
+                # The token ran out: what it allowed ends with it. The client signs in again.
+                yield ServerSentEvent(event="expired", data='{"reason": "token expired"}')
+                return
             if subscriber.overflowed:
                 subscriber.overflowed = False
                 _drain(subscriber)
@@ -99,6 +107,13 @@ async def _replay(
 ) -> list[StreamItem]:
     async with runtime.transaction() as session:
         return await inbox.items_after(session, subscriber.principal, after, limit)
+
+
+def _seconds_left(principal: Principal) -> float | None:
+    """Until the token expires; None (wait forever) for a token without an expiry."""
+    if principal.expires_at is None:
+        return None
+    return max(0.0, principal.expires_at - time.time())
 
 
 def _drain(subscriber: Subscriber) -> None:
