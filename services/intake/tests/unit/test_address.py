@@ -95,7 +95,7 @@ def test_what_follows_the_address_is_left_over():
     [
         ("人民路12号", {"road": "人民路", "number": "12"}),
         ("西湖镇政府门口", {"township": "西湖镇"}),
-        ("湖头村3组12号", {"community": "湖头村3组", "number": "12"}),
+        ("湖头村3组12号", {"community": "湖头村", "group": "3", "number": "12"}),
         ("浙江省青山县城关街道府前路", {"township": "城关街道", "road": "府前路"}),
         (
             "浙江省杭州市西湖区蒋村街道文新路88号",
@@ -170,3 +170,23 @@ def test_a_community_or_house_number_stands_in_for_a_missing_estate():
 def test_an_address_without_estate_or_building_has_no_key():
     assert place_key(parse_address("西湖镇政府门口")) is None
     assert place_key(parse_address("金色家园小区门口")) == PlaceKey("金色家园", None)
+
+
+# --- the labelled variants (services/intake/tests/data/address_variants.jsonl) ------------------
+
+
+def test_the_parser_keeps_its_figures_on_the_labelled_address_variants():
+    import json
+    from pathlib import Path
+
+    from pingan_intake.places.evaluation import score
+
+    path = Path(__file__).resolve().parents[1] / "data" / "address_variants.jsonl"
+    variants = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    result = score(variants, lambda text: vars(parse_address(text, LEXICON)))
+
+    assert result.variants >= 100
+    assert result.key_right / result.variants >= 0.97, result.misses
+    assert result.all_right / result.variants >= 0.95, result.misses
+    for name in ("building", "unit", "room"):
+        assert result.fields[name].right == result.fields[name].present, result.misses

@@ -29,6 +29,7 @@ __all__ = ["AddressLexicon", "ParsedAddress", "chinese_number", "normalise", "pa
 class ParsedAddress:
     township: str | None = None
     community: str | None = None
+    group: str | None = None  # a village's group (村民小组): 湖头村3组 → "3"
     road: str | None = None
     number: str | None = None  # the house number on the road, without 号
     estate: str | None = None
@@ -126,12 +127,14 @@ _TOWNSHIP = re.compile(rf"{_HAN}{{2,6}}?(?:街道办事处|街道办|街道|镇|
 # A village or community; XX新村 is an estate, not a village.
 _COMMUNITY = re.compile(rf"{_HAN}{{2,6}}?(?:社区居委会|社区|居委会|村委会|村委|(?<!新)村)")
 _ROAD = re.compile(rf"{_HAN}{{1,8}}?(?:大道|大街|路|街|巷)(?![道灯面口边])")
-_VILLAGE_GROUP = re.compile(r"\d+组")
+_PHASE = re.compile(r"\d+期|[A-Z东南西北]区(?=\d)")
+_FILLER_BEFORE_BUILDING = re.compile(r"(?:内|里|的)?第?(?=\d)")
+_VILLAGE_GROUP = re.compile(r"(\d+)(?:组|队)")
 _HOUSE_NUMBER = re.compile(r"(\d+)(?:号|弄)(?!楼)")
 # A building: 7栋, 7幢, 7号楼, 7座, 7#楼, 7#, B座, B栋; the "7-1-301" forms are read apart.
 _BUILDING = re.compile(r"(\d+|[A-Z])(?:号楼|栋|幢|座|#楼?|号)")
 _DASHED = re.compile(r"(\d+)-(\d+)(?:-(\d+))?")
-_UNIT = re.compile(r"(\d+)单元")
+_UNIT = re.compile(r"(\d+|[东西南北中])单元")
 _FLOOR = re.compile(r"(\d+)(?:楼|层)(?!道|梯|下|上|顶)")
 _ROOM = re.compile(r"(\d{1,5})(?:室|房|号房|号)|(\d{3,5})(?!\d)")
 _ROOM_AFTER_DASH = re.compile(r"-(\d{1,5})(?:室|号)?")
@@ -162,6 +165,8 @@ def _past_region(s: str) -> str:
     county = _COUNTY.match(s, pos)
     if county is None and region is not None and region.group(1):
         county = _DISTRICT.match(s, pos)
+        if county is None and "省" not in region.group():
+            return s  # a "city" with no province before nor district after is a name: 万科城市花园
     return s[county.end() if county else pos :]
 
 
@@ -174,7 +179,12 @@ def _areas(s: str, pos: int, parts: dict[str, str], lexicon: AddressLexicon) -> 
             if part == "estate":
                 return pos  # the estate is read with its building
             parts[part] = name
-            pos = _house_number(s, pos + length, parts) if part == "road" else pos + length
+            pos += length
+            if part == "road":
+                pos = _house_number(s, pos, parts)
+            elif part == "community" and (group := _VILLAGE_GROUP.match(s, pos)) is not None:
+                parts["group"] = group.group(1)
+                pos = group.end()
             continue
         step = _generic_area(s, pos, parts)
         if step == pos:
@@ -192,9 +202,9 @@ def _generic_area(s: str, pos: int, parts: dict[str, str]) -> int:
             continue
         after = match.end()
         if part == "community":
-            group = _VILLAGE_GROUP.match(s, after)  # 湖头村3组: the village's group is its part
+            group = _VILLAGE_GROUP.match(s, after)  # 湖头村3组
             if group is not None:
-                parts[part] = match.group() + group.group()
+                parts[part], parts["group"] = match.group(), group.group(1)
                 return group.end()
         parts[part] = match.group()
         return _house_number(s, after, parts) if part == "road" else after
@@ -217,7 +227,12 @@ def _estate_and_building(s: str, pos: int, parts: dict[str, str], lexicon: Addre
         pos += known[2]
         if s.startswith(_ESTATE_SUFFIX, pos):
             pos += len(_ESTATE_SUFFIX)
-        return _building(s, pos, parts, after_estate=True)
+        phase = _PHASE.match(s, pos)
+        if phase is not None:  # 金色家园二期, 锦绣华庭B区: another phase is another estate
+            parts["estate"] += phase.group()
+            pos = phase.end()
+        filler = _FILLER_BEFORE_BUILDING.match(s, pos)  # 小区内3幢, 第3栋
+        return _building(s, filler.end() if filler else pos, parts, after_estate=True)
     # An estate nobody told us of: the name before the building number, if there is one.
     building = _first_building(s, pos)
     if building is not None and building > pos:
