@@ -13,7 +13,7 @@ import pingan_intake.bootstrap as intake
 import pingan_mediation.bootstrap as mediation
 import pingan_notify.bootstrap as notify
 import pingan_riskassess.bootstrap as riskassess
-from pingan_common.body_limit import BodySizeLimit
+from pingan_common.body_limit import MAX_HEADER_BYTES, BodySizeLimit, HeaderSizeLimit
 from pingan_common.input_guard import UnencodableInputGuard
 
 SERVICES = [intake, dispatch, mediation, riskassess, notify]
@@ -25,6 +25,7 @@ def test_every_service_has_the_shared_request_limits(bootstrap: ModuleType) -> N
     installed = {middleware.cls: middleware.kwargs for middleware in app.user_middleware}
     assert UnencodableInputGuard in installed
     assert installed[BodySizeLimit]["max_bytes"] <= 1024 * 1024
+    assert HeaderSizeLimit in installed
 
 
 async def test_a_body_over_the_limit_is_a_413_problem_before_any_route_or_database() -> None:
@@ -39,3 +40,14 @@ async def test_a_body_over_the_limit_is_a_413_problem_before_any_route_or_databa
         )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_headers_over_the_limit_are_a_431_problem() -> None:
+    app = intake.create_app()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as client:
+        huge = await client.get("/healthz", headers={"X-Filler": "x" * (MAX_HEADER_BYTES + 1)})
+        normal = await client.get("/healthz", headers={"X-Filler": "x" * 4096})
+    assert huge.status_code == 431
+    assert huge.headers["content-type"].startswith("application/problem+json")
+    assert normal.status_code == 200

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from pingan_common.auth import AuthContext, JwtVerifier
-from pingan_common.body_limit import BodySizeLimit
+from pingan_common.body_limit import BodySizeLimit, HeaderSizeLimit
 from pingan_common.bus.consumer import ConsumerDeps, ConsumerRunner
 from pingan_common.bus.producer import EventProducer
 from pingan_common.bus.topics_admin import ensure_topics
@@ -46,6 +46,7 @@ def create_service_app(
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeaderSizeLimit)
     app.add_middleware(UnencodableInputGuard)
     install_request_middleware(app, service=definition.name)
     app.include_router(operations_router())

@@ -23,7 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from pingan_common.auth import JwtVerifier
 from pingan_common.auth.throttle import LoginThrottle
-from pingan_common.body_limit import BodySizeLimit
+from pingan_common.body_limit import BodySizeLimit, HeaderSizeLimit
 from pingan_common.http_middleware import install_request_middleware
 from pingan_common.input_guard import UnencodableInputGuard
 from pingan_common.logging import configure_logging
@@ -58,6 +58,7 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(HeaderSizeLimit)
     app.add_middleware(UnencodableInputGuard)
     install_request_middleware(app, service="console")
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
