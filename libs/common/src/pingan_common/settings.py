@@ -8,9 +8,9 @@ e.g. ``PINGAN_INTAKE_DATABASE_URL``.
 from __future__ import annotations
 
 import ssl
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pingan_common.auth.settings import AuthSettings
@@ -33,6 +33,12 @@ class KafkaSettings(BaseSettings):
     enable_idempotence: bool = False
     # Tansu holds a waiting fetch for about half of this, so keep it small locally.
     fetch_max_wait_ms: int = 10
+    # While fetches come back empty the wait doubles (idle_backoff_factor) up to this; the first
+    # record brings it back to fetch_max_wait_ms (bus/idle_backoff.py). On Tansu the first event
+    # after a lull waits up to about half of it; Kafka answers at once. Set it to
+    # fetch_max_wait_ms to poll at the short wait all the time.
+    idle_fetch_max_wait_ms: int = 1_000
+    idle_backoff_factor: float = 2.0
     max_poll_records: int = 500
     session_timeout_ms: int = 3_000
     heartbeat_interval_ms: int = 1_000
@@ -82,10 +88,20 @@ class OutboxSettings(BaseSettings):
 
 
 class ServiceSettings(BaseSettings):
-    """Base for each service's settings; subclasses set ``env_prefix`` and defaults."""
+    """Base for each service's settings; subclasses set ``env_prefix`` and defaults.
+
+    A subclass names its secrets in ``SECRETS``. Their defaults are development values, known to
+    everyone who reads this repository, so in production (``PINGAN_ENVIRONMENT=production``) a
+    service refuses to start while any of them still has its default (InsecureDefaults).
+    """
 
     model_config = SettingsConfigDict(extra="ignore")
+    SECRETS: ClassVar[tuple[str, ...]] = ()
 
+    # Global, like the broker: one variable says what kind of deployment all services are in.
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias=AliasChoices("PINGAN_ENVIRONMENT", "environment")
+    )
     service_name: str = "service"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -100,3 +116,27 @@ class ServiceSettings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> ServiceSettings:
+        _refuse_development_secrets(self)
+        return self
+
+
+class InsecureDefaults(ValueError):
+    """Production settings that still hold a development secret."""
+
+
+def _refuse_development_secrets(settings: ServiceSettings) -> None:
+    if settings.environment != "production":
+        return
+    prefix = str(type(settings).model_config.get("env_prefix", ""))
+    left = [
+        f"{prefix}{name}".upper()
+        for name in type(settings).SECRETS
+        if getattr(settings, name) == type(settings).model_fields[name].default
+    ]
+    if left:
+        raise InsecureDefaults(
+            f"production settings still hold development secrets; set {', '.join(left)}"
+        )

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
@@ -8,6 +9,7 @@ from pingan_intake.duplicates.rules import DuplicateRules
 
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PINGAN_INTAKE_", extra="ignore")
+    SECRETS: ClassVar[tuple[str, ...]] = ("phone_hash_key",)
 
     service_name: str = "intake"
     port: int = 8001

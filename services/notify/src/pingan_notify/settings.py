@@ -1,5 +1,5 @@
 from datetime import time
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic_settings import SettingsConfigDict
 
@@ -8,6 +8,11 @@ from pingan_common.settings import ServiceSettings
 
 class NotifySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PINGAN_NOTIFY_", extra="ignore")
+    SECRETS: ClassVar[tuple[str, ...]] = (
+        "intake_api_key",
+        "phone_hash_key",
+        "police_feedback_webhook_secret",
+    )
 
     service_name: str = "notify"
     port: int = 8005

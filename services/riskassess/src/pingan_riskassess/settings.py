@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from pydantic_settings import SettingsConfigDict
 
 from pingan_common.settings import ServiceSettings
@@ -5,6 +7,7 @@ from pingan_common.settings import ServiceSettings
 
 class RiskassessSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PINGAN_RISKASSESS_", extra="ignore")
+    SECRETS: ClassVar[tuple[str, ...]] = ("phone_hash_key",)
 
     service_name: str = "riskassess"
     port: int = 8004
