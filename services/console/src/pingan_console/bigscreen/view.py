@@ -31,7 +31,7 @@ LEVEL_COLOURS: dict[str, str] = {
     "blue": "#4da3ff",
 }
 URGENCY_COLOURS: dict[str, str] = {"emergency": "#ff6b6b", "urgent": "#ffb74d"}
-TICKET_COLOUR = "#7de3ff"
+TICKET_COLOUR = "#f4fbff"
 
 
 def percent(value: float | None) -> str:

@@ -14,7 +14,8 @@
 
   function points(items, size) {
     return items.map(function (p) {
-      return { name: p.name, value: p.value, itemStyle: { color: p.colour }, symbolSize: size };
+      return { name: p.name, value: p.value, symbolSize: size,
+        itemStyle: { color: p.colour, borderColor: "#06111f", borderWidth: 2 } };
     });
   }
 
@@ -41,7 +42,7 @@
       series: [
         { type: "map", name: "乡镇", geoIndex: 0, data: d.townships },
         { type: "scatter", name: "今日工单", coordinateSystem: "geo", zlevel: 1,
-          data: points(d.tickets, 10), itemStyle: { color: "#7de3ff" } },
+          data: points(d.tickets, 12), itemStyle: { color: "#f4fbff" } },
         { type: "effectScatter", name: "未关闭预警", coordinateSystem: "geo", zlevel: 2,
           rippleEffect: { scale: 3, brushType: "stroke" },
           data: points(d.alerts, 18), itemStyle: { color: "#ff4d4f" } }
