@@ -98,8 +98,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
     SECRETS: ClassVar[tuple[str, ...]] = ()
 
-    # Global, like the broker: one variable says what kind of deployment all services are in.
-    environment: Literal["development", "production"] = Field(
+    # Global, like the broker: one variable says what kind of deployment all services are in
+    # (dispatch also refuses its development clock offset in production).
+    environment: Literal["development", "test", "production"] = Field(  # type: ignore[pydantic-alias]  # the global variable or the field's own name
         default="development", validation_alias=AliasChoices("PINGAN_ENVIRONMENT", "environment")
     )
     service_name: str = "service"

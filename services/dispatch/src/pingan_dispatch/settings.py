@@ -1,5 +1,4 @@
 from datetime import timedelta
-from typing import Literal
 
 from pydantic_settings import SettingsConfigDict
 
@@ -12,8 +11,6 @@ class DispatchSettings(ServiceSettings):
     service_name: str = "dispatch"
     port: int = 8002
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/pingan_dispatch"
-    # development refuses nothing; production refuses development-only settings at start-up.
-    environment: Literal["development", "test", "production"] = "development"
     # The deadline scanner (催办 → 督办): one pass every interval, in every replica (passes are
     # safe to run concurrently: rows are claimed with FOR UPDATE SKIP LOCKED).
     scanner_enabled: bool = True
