@@ -46,6 +46,7 @@ def test_the_flag_form_offers_lifting_a_flag_already_set() -> None:
     (form,), _ = action_forms(_task("flag", flagged=True))
     flagged = next(field for field in form.fields if field.name == "flagged")
     assert flagged.value == "false"
+    assert flagged.choices == (("false", "取消督办"),)
 
 
 def test_reassign_and_assign_show_the_routing_explanation() -> None:

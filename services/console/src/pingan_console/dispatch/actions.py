@@ -60,7 +60,8 @@ class UnitChoice:
 APPROVE: Choices = (("true", "同意"), ("false", "不同意"))
 REVIEW: Choices = (("true", "通过"), ("false", "退回重办"))
 RESOLVED: Choices = (("true", "已解决"), ("false", "未解决"), ("", "未说明"))
-FLAG: Choices = (("true", "挂牌督办"), ("false", "取消督办"))
+FLAG: Choices = (("true", "挂牌督办"),)
+UNFLAG: Choices = (("false", "取消督办"),)
 
 
 def _reason(label: str = "原因", *, required: bool = True) -> FormField:
@@ -131,7 +132,8 @@ def _fields_of(action: str, task: Mapping[str, Any]) -> tuple[FormField, ...]:
     if action == "flag":
         flagged = bool(task.get("flagged"))
         return (
-            FormField("flagged", "督办", "radio", True, FLAG, "false" if flagged else "true"),
+            FormField("flagged", "督办", "radio", True, UNFLAG if flagged else FLAG,
+                      "false" if flagged else "true"),
             _reason("督办说明"),
         )  # fmt: skip
     if action == "cancel":

@@ -39,7 +39,9 @@ def timeline(
 ) -> list[TimelineEntry]:
     """Newest first, each entry with who, which state change, and the details that matter."""
     entries = []
-    for entry in sorted(history, key=lambda h: h["at"], reverse=True):
+    # The service lists entries in the order they happened; entries of one transaction share
+    # their time, so the order is reversed rather than re-sorted by time alone.
+    for entry in reversed(sorted(history, key=lambda h: h["at"])):
         before, after = entry.get("from_state"), entry.get("to_state")
         change = ""
         if after and before != after:
