@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from pingan_console.alerts.labels import OPEN_STATES
@@ -31,8 +32,15 @@ async def alert_detail(console: Console, token: str, alert_id: str) -> dict[str,
     return detail
 
 
-def staff_namer(console: Console) -> Any:
+SYSTEM_ACTORS = {"": "系统", "system": "系统", "riskassess": "研判服务", "scanner": "系统"}
+
+
+def staff_namer(console: Console) -> Callable[[str], str]:
+    """A staff member's name from the reference data; the services' own actors in Chinese."""
+
     def name(username: str) -> str:
+        if username in SYSTEM_ACTORS:
+            return SYSTEM_ACTORS[username]
         member = console.county.user(username)
         return member.display_name if member else username
 
