@@ -2,7 +2,12 @@
 
 import pytest
 
-from pingan_common.auth.masking import mask_id_number, mask_name, mask_phone
+from pingan_common.auth.masking import (
+    mask_contacts_in_text,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +62,39 @@ def test_masking_passes_none_through():
 def test_masked_values_keep_no_hidden_digits():
     masked = mask_phone("13812345678")
     assert "2345" not in masked and len(masked) == 11
+
+
+# --- numbers inside free text -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("打我电话13812345678就行", "打我电话138****5678就行"),
+        ("号码是 138 1234 5678", "号码是 138****5678"),
+        ("+86 13812345678", "+86 138****5678"),
+        ("座机0571-88123456", "座机0571-****3456"),
+        ("身份证330102199001011234", "身份证330***********1234"),
+        ("身份证号33010219900101123x。", "身份证号330***********123x。"),
+        ("老证号330102900101123", "老证号330********1123"),
+    ],
+)
+def test_numbers_in_free_text_are_masked_in_place(text: str, masked: str) -> None:
+    assert mask_contacts_in_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "翠湖名苑7-1-301，楼上12号",
+        "银行卡号6222021234567890123丢了",  # 19 digits: not an ID, not a phone
+        "欠了我12000元，2026年10月1日到期",
+        "订单号202612020001",
+    ],
+)
+def test_other_numbers_are_left_alone(text: str) -> None:
+    assert mask_contacts_in_text(text) == text
+
+
+def test_none_passes_through() -> None:
+    assert mask_contacts_in_text(None) is None

@@ -209,3 +209,35 @@ async def test_notify_key_can_do_nothing_else(api, beiba):
     api.expect_problem(submit, 403)
     api.expect_problem(read, 404)
     assert listed.json()["items"] == []
+
+
+# --- numbers typed into the description -------------------------------------------------------
+
+
+async def test_numbers_in_a_description_are_masked_unless_read_clear_with_a_reason(api):
+    ticket = await api.register(
+        api.body(
+            description="邻居家漏水到我家，物业电话13855556666打不通，我身份证330102199001011234",
+            caller={"phone": "13977778888"},
+            location={"grid_code": "33119900300101"},
+        )
+    )
+    path = f"/v1/tickets/{ticket['id']}"
+
+    masked = (await api.client.get(path, headers=api.headers("dispatcher"))).json()
+    assert "138****6666" in masked["description"]
+    assert "330***********1234" in masked["description"]
+    assert "13855556666" not in masked["description"]
+
+    clear = await api.client.get(
+        path, params={"reason": "回访核实物业电话"}, headers=api.headers("operator")
+    )
+    assert clear.status_code == 200
+    assert "13855556666" in clear.json()["description"]
+
+    export = await api.client.get(
+        "/v1/tickets.csv", params={"township": "331199003"}, headers=api.headers("dispatcher")
+    )
+    assert "138****6666" in export.text
+    assert "13855556666" not in export.text
+    assert "330102199001011234" not in export.text

@@ -15,7 +15,12 @@ from pingan_common.auth.dependencies import (
     require,
 )
 from pingan_common.auth.jwt import JwksUnavailable, JwtVerifier, principal_from_claims
-from pingan_common.auth.masking import mask_id_number, mask_name, mask_phone
+from pingan_common.auth.masking import (
+    mask_contacts_in_text,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from pingan_common.auth.principal import COUNTY_CODE_LENGTH, Principal, PrincipalKind, Role
 from pingan_common.auth.settings import AuthSettings
 
@@ -38,6 +43,7 @@ __all__ = [
     "bearer_scheme",
     "ensure_area",
     "ensure_channel",
+    "mask_contacts_in_text",
     "mask_id_number",
     "mask_name",
     "mask_phone",

@@ -67,3 +67,25 @@ def _keep_last_four(text: str) -> str:
     if len(text) <= 4:
         return "*" * len(text)
     return "*" * (len(text) - 4) + text[-4:]
+
+
+# Numbers typed into free text: a resident ID (18 characters, the last may be X; or the old 15
+# digits), a mobile number, a landline with its area code. Digits around them must not be
+# digits (a 20-digit bank account is not an ID number).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0(?:10|2\d|[3-9]\d{2})-?\d{7,8}(?!\d)")
+
+
+@overload
+def mask_contacts_in_text(value: str) -> str: ...
+@overload
+def mask_contacts_in_text(value: str | None) -> str | None: ...
+def mask_contacts_in_text(value: str | None) -> str | None:
+    """A description with the phone and ID numbers a caller typed or said masked in place:
+    "打我电话13812345678" → "打我电话138****5678"."""
+    if value is None:
+        return None
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), value)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)

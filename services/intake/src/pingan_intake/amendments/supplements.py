@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal
+from pingan_common.auth import Principal, mask_contacts_in_text
 from pingan_common.events import Attachment
 from pingan_common.events.intake import TicketUpdated, TicketUpdatedData
 from pingan_common.runtime import Runtime
@@ -51,9 +51,12 @@ async def _add_supplement(
     files = [a.model_dump() for a in attachments]
     ticket.updated_at = now
     record_amendment(session, ticket, "supplement", text, actor, now, attachments=files)
-    summary = f"来电人补充：{text}" + (f"（附件 {len(files)} 个）" if files else "")
+    # The timeline and the event show the matter, not numbers the caller gave (kept on the
+    # amendment record, which only the ticket's audited clear read shows).
+    shown = mask_contacts_in_text(text)
+    summary = f"来电人补充：{shown}" + (f"（附件 {len(files)} 个）" if files else "")
     session.add(intake_entry(ticket, now, "supplemented", summary, {"attachments": files}))
     data = TicketUpdatedData(
-        **ticket_fields(ticket, actor, now), supplement=text, attachments=attachments
+        **ticket_fields(ticket, actor, now), supplement=shown, attachments=attachments
     )
     await runtime.publish(session, ticket_event(TicketUpdated, data, ticket, at=now))

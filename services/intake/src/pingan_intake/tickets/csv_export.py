@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Iterable
 
-from pingan_common.auth import mask_phone
+from pingan_common.auth import mask_contacts_in_text, mask_phone
 from pingan_intake.models import Ticket
 
 COLUMNS = (
@@ -74,7 +74,7 @@ def _cells(ticket: Ticket) -> tuple[str, ...]:
         str(ticket.repeat_of_ticket_id or ""),
         str(ticket.repeat_count or 1),
         ticket.repeat_flag or "",
-        ticket.description,
+        mask_contacts_in_text(ticket.description),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from pingan_common.auth import mask_name, mask_phone
+from pingan_common.auth import mask_contacts_in_text, mask_name, mask_phone
 from pingan_common.events import (
     CallerSummary,
     Category,
@@ -91,7 +91,9 @@ def registered_data(ticket: Ticket, phone_hash_key: str) -> TicketRegisteredData
         ticket_id=ticket.id,
         ticket_number=ticket.ticket_number,
         channel=ticket.channel,
-        description=ticket.description,
+        # Other services get the description with phone and ID numbers masked: they need the
+        # matter, not the caller's numbers (notify asks intake for a contact, audited).
+        description=mask_contacts_in_text(ticket.description),
         category=category_of(ticket),
         urgency=ticket.urgency,
         disposition=ticket.disposition,

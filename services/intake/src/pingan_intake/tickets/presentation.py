@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pingan_common.auth import mask_id_number, mask_name, mask_phone
+from pingan_common.auth import mask_contacts_in_text, mask_id_number, mask_name, mask_phone
 from pingan_intake.models import Ticket, TimelineEntry
 from pingan_intake.police import linkage as police
 from pingan_intake.tickets.schemas import (
@@ -33,7 +33,7 @@ def ticket_read(
         ticket_number=ticket.ticket_number,
         channel=ticket.channel,
         status=ticket.status,
-        description=ticket.description,
+        description=ticket.description if clear else mask_contacts_in_text(ticket.description),
         category=_category(ticket),
         urgency=ticket.urgency,
         disposition=ticket.disposition,
