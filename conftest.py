@@ -16,6 +16,7 @@ _TIER_BY_FOLDER = {
     "e2e": "e2e",
     "guarantees": "guarantee",
     "browser": "browser",
+    "security": "security",
 }
 
 
