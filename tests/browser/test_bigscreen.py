@@ -84,6 +84,7 @@ async def test_the_counts_move_when_a_new_ticket_arrives_without_a_reload(
               .getOption().series.find(s => s.name === '今日工单').data.length"""
     )
     assert points >= 1
+    await page.wait_for_timeout(1500)  # the new points grow in (ECharts' entry animation)
     await screenshot(page, "bigscreen-1920-after-ticket")
 
 
