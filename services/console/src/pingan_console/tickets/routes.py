@@ -32,11 +32,13 @@ from pingan_console.tickets.formatting import (
     timeline_rows,
 )
 from pingan_console.tickets.search import (
+    PAGE_SIZE,
     BadSearch,
     SearchForm,
     form_query,
     intake_params,
     is_ticket_number,
+    page_size,
 )
 from pingan_console.upstream import UpstreamError, UpstreamUnavailable
 
@@ -50,6 +52,8 @@ PHONE_SEARCH_ROLES = frozenset({"operator", "dispatcher"})
 async def search(request: Request, console: ConsoleDep, session: Session = Reader) -> HTMLResponse:
     form = SearchForm.of(dict(request.query_params))
     cursor = request.query_params.get("cursor", "")
+    limit = page_size(request.query_params.get("limit", ""))
+    paging = {"limit": str(limit)} if limit != PAGE_SIZE else {}
     items: list[dict[str, Any]] = []
     next_cursor = None
     error = None
@@ -58,7 +62,10 @@ async def search(request: Request, console: ConsoleDep, session: Session = Reade
             items = await _by_number(console, session, form.number)
         else:
             page = await console.upstream.get(
-                "intake", "/v1/tickets", session.access_token, **intake_params(form, cursor=cursor)
+                "intake",
+                "/v1/tickets",
+                session.access_token,
+                **intake_params(form, cursor=cursor, limit=limit),
             )
             items, next_cursor = page["items"], page.get("next_cursor")
     except BadSearch as bad:
@@ -75,8 +82,10 @@ async def search(request: Request, console: ConsoleDep, session: Session = Reade
         rows=[_row(item, console.area_name) for item in items],
         error=error,
         first_page=bool(cursor),
-        next_link=f"/tickets?{form_query(form, cursor=next_cursor)}" if next_cursor else None,
-        first_link=f"/tickets?{form_query(form)}",
+        next_link=f"/tickets?{form_query(form, cursor=next_cursor, **paging)}"
+        if next_cursor
+        else None,
+        first_link=f"/tickets?{form_query(form, **paging)}",
         csv_link=f"/tickets/export.csv?{form_query(form)}",
         statuses=STATUS_LABELS,
         group_labels={str(group): text for group, text in GROUP_LABELS.items()},

@@ -17,6 +17,7 @@ from pingan_common.county_time import start_of_county_day
 TICKET_NUMBER = re.compile(r"^[A-Za-z]{2}\d{6,20}$")
 PHONE_REASON = "工单查询：按来电号码查找来电人的工单"
 PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,15 @@ def intake_params(form: SearchForm, *, cursor: str = "", limit: int = PAGE_SIZE)
     if cursor:
         params["cursor"] = cursor
     return {key: value for key, value in params.items() if value not in ("", None)}
+
+
+def page_size(raw: str) -> int:
+    """Rows a page: the default, or 1 to MAX_PAGE_SIZE when asked for."""
+    try:
+        wanted = int(raw)
+    except ValueError:
+        return PAGE_SIZE
+    return min(max(wanted, 1), MAX_PAGE_SIZE)
 
 
 def is_ticket_number(value: str) -> bool:
