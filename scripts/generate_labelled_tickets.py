@@ -1,9 +1,16 @@
-"""Write the intake classifier's labelled set: pingan_intake/data/labelled_tickets.jsonl.
+"""Write the intake classifier's labelled sets in pingan_intake/data/.
 
-Templates per subcategory, each filled twice with places, amounts and the openers and closers each
-channel really uses, plus hand-written hard cases (negations, mixed matters, dialect, 110 and grid
-shorthand). Deterministic: the same file every run. Labels are written by hand in the templates
-(urgency and dispositions default to the taxonomy's), never by running the classifier.
+- ``labelled_tickets.jsonl``: the hand-written tickets, compiled from the batch files in
+  ``data/hand/`` (``source`` = ``hand:<batch>``). This is what the classifier is trained on and
+  what its held-out split is drawn from.
+- ``labelled_templated.jsonl``: the older template rows (templates per subcategory filled with
+  places, amounts, openers and closers; ``source`` = ``template``) and the first hard cases
+  (``source`` = ``template-hand``; written beside the templates, with their slots). Extra training
+  rows only, never evaluated: they share fillers and sentence frames, so a split of them measures
+  memory. Whether they are used is ``classification.taxonomy.USE_TEMPLATED``.
+
+Deterministic: the same files every run. Labels are written by hand, never by running the
+classifier.
 
     .venv/bin/python scripts/generate_labelled_tickets.py
 """
@@ -12,11 +19,15 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from pathlib import Path
+
+from pingan_intake.classification.handwritten import parse_batch
 
 DATA = Path(__file__).resolve().parents[1] / "services/intake/src/pingan_intake/data"
 SEED = 2025
 REALIZATIONS = 2
+MIN_HAND_PER_CODE = 25
 
 P, M, T, R, A = "police_transfer", "mediation", "task", "risk", "answer"
 URGENT = {"u": "urgent"}
@@ -1065,15 +1076,48 @@ def main() -> None:
                 "code": code,
                 "urgency": urgency,
                 "dispositions": dispositions,
-                "source": "hand",
+                "source": "template-hand",
             }
         )
     rows = list({row["text"]: row for row in rows}.values())
     missing = set(by_code) - {row["code"] for row in rows}
     assert not missing, f"subcategories without examples: {sorted(missing)}"
+    _write("labelled_templated.jsonl", rows)
+    hand = _hand_written(by_code)
+    counts = Counter(str(row["code"]) for row in hand)
+    thin = sorted(code for code in by_code if counts[code] < MIN_HAND_PER_CODE)
+    assert not thin, f"subcategories with fewer than {MIN_HAND_PER_CODE} hand-written: {thin}"
+    _write("labelled_tickets.jsonl", hand)
+    print(f"wrote {len(hand)} hand-written and {len(rows)} templated examples")
+    _write_calibration()
+
+
+def _write_calibration() -> None:
+    """Fit the calibration for the new training set (data/calibration.json), so the service
+    does not have to at start-up."""
+    # Imported here: the classifier reads the files just written.
+    from pingan_intake.classification import taxonomy
+    from pingan_intake.classification.classifier import CALIBRATION_FILE, calibration_document
+
+    taxonomy._labelled.cache_clear()
+    document = calibration_document(taxonomy.load_training_examples())
+    (DATA / CALIBRATION_FILE).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {CALIBRATION_FILE} ({len(document['raw'])} points)")
+
+
+def _hand_written(by_code: dict[str, dict]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for path in sorted((DATA / "hand").glob("*.txt")):
+        rows.extend(parse_batch(path.read_text(encoding="utf-8").splitlines(), path.stem, by_code))
+    texts = Counter(str(row["text"]) for row in rows)
+    doubled = [text for text, n in texts.items() if n > 1]
+    assert not doubled, f"texts written twice: {doubled[:5]}"
+    return rows
+
+
+def _write(name: str, rows: list[dict[str, object]]) -> None:
     lines = [json.dumps(row, ensure_ascii=False) for row in rows]
-    (DATA / "labelled_tickets.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {len(rows)} examples for {len(by_code)} subcategories")
+    (DATA / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _realize(rng: random.Random, entry: dict, text: str, overrides: dict) -> dict[str, object]:

@@ -8,10 +8,16 @@ from __future__ import annotations
 import pytest
 
 from pingan_common.events import CategoryGroup, Disposition, RiskLevel, Urgency
-from pingan_intake.classification.classifier import Classifier, classify, default_classifier
-from pingan_intake.classification.model import evaluate, stratified_split, train
+from pingan_intake.classification.classifier import (
+    Classifier,
+    calibration_split,
+    classify,
+    default_classifier,
+)
+from pingan_intake.classification.evaluation import Expected, report
+from pingan_intake.classification.model import train
 from pingan_intake.classification.rules import is_negated
-from pingan_intake.classification.taxonomy import load_labelled_examples
+from pingan_intake.classification.taxonomy import load_labelled_examples, load_training_examples
 
 G, D, U = CategoryGroup, Disposition, Urgency
 
@@ -340,16 +346,21 @@ def test_training_twice_gives_the_same_classifications():
 # --- accuracy on the held-out split -----------------------------------------------------------
 
 
-def test_held_out_accuracy_stays_above_its_floor_and_no_threat_is_missed():
-    # Measured on taxonomy 2025.1: group 97.7 %, subcategory 96.7 %, urgency 100 %,
-    # primary disposition 97.7 % (scripts/evaluate_classifier.py).
-    training, held_out = stratified_split(load_labelled_examples())
+def test_held_out_accuracy_stays_above_its_floor():
+    # Measured on the hand-written held-out split (docs/classifier.md): group 85.7 %,
+    # subcategory 75.9 %, primary disposition 88.2 %, threat recall 94.6 %, false red 0.9 %.
+    training, held_out = calibration_split(load_training_examples())
     assert not {e.text for e in training} & {e.text for e in held_out}
+    assert all(e.hand_written for e in held_out)
+    classifier = Classifier(train(training))
 
-    result = evaluate(Classifier(train(training)).classify, held_out)
+    result = report(
+        [Expected.of(e) for e in held_out],
+        [classifier.classify(e.text, e.channel) for e in held_out],
+    )
 
-    assert result.threat_recall == 1.0
-    assert result.group_accuracy >= 0.95
-    assert result.code_accuracy >= 0.94
-    assert result.urgency_accuracy >= 0.95
-    assert result.disposition_accuracy >= 0.95
+    assert result.group_accuracy >= 0.83
+    assert result.code_accuracy >= 0.72
+    assert result.disposition_accuracy is not None and result.disposition_accuracy >= 0.85
+    assert result.threat_recall is not None and result.threat_recall >= 0.9
+    assert result.false_red_rate is not None and result.false_red_rate <= 0.02

@@ -15,6 +15,7 @@ from pingan_intake.classification.taxonomy import (
     all_subcategories,
     classification_for_override,
     load_labelled_examples,
+    load_templated_examples,
     subcategory,
 )
 
@@ -118,13 +119,13 @@ def test_override_to_a_threat_carries_the_red_risk_level():
     assert classification_for_override("threat_revenge", None, []).risk_level is RiskLevel.RED
 
 
-def test_labelled_set_has_600_examples_covering_every_code_eight_times_and_every_channel():
+def test_hand_written_set_has_2000_tickets_25_of_every_code_in_every_channel():
     examples = load_labelled_examples()
     per_code = Counter(example.code for example in examples)
 
-    assert len(examples) >= 600
+    assert len(examples) >= 2000
     assert {sub.code for sub in all_subcategories()} == set(per_code)
-    assert min(per_code.values()) >= 8
+    assert min(per_code.values()) >= 25
     assert {example.channel for example in examples} == set(CHANNELS)
 
 
@@ -141,11 +142,19 @@ def test_labelled_texts_are_unique_and_labels_valid():
             assert example.dispositions == (D.ANSWER,)
 
 
-def test_labelled_set_includes_hand_written_hard_cases_in_every_channel():
-    hand = [example for example in load_labelled_examples() if example.source == "hand"]
+def test_every_labelled_ticket_names_its_hand_written_batch():
+    batches = Counter(example.source for example in load_labelled_examples())
 
-    assert len(hand) >= 60
-    assert {example.channel for example in hand} == set(CHANNELS)
+    assert all(source.startswith("hand:b") for source in batches)
+    assert len(batches) >= 10
+
+
+def test_templated_rows_are_kept_apart_and_marked():
+    templated = load_templated_examples()
+
+    assert templated
+    assert {example.source for example in templated} <= {"template", "template-hand"}
+    assert not {e.text for e in templated} & {e.text for e in load_labelled_examples()}
 
 
 def test_keywords_are_the_plain_word_cues_without_pattern_syntax():

@@ -59,6 +59,8 @@ async def reclassify(
         ticket.disposition = current.disposition.value
         ticket.dispositions = [d.value for d in current.dispositions]
         ticket.risk_level = current.risk_level.value if current.risk_level else None
+        # A person decided: no classifier answer stands, nothing is left to review.
+        ticket.classifier_confidence = None
         ticket.updated_at = now
         after = snapshot(ticket)
         session.add(_override_row(ticket, previous, after, body.reason, principal, now))

@@ -71,6 +71,7 @@ def classification_out(result: Classification) -> ClassificationOut:
         dispositions=list(result.dispositions),
         risk_level=result.risk_level,
         confidence=result.confidence,
+        needs_review=result.needs_review,
         alternatives=[
             AlternativeOut(group=a.group.value, code=a.code, label=a.label, confidence=a.confidence)
             for a in result.alternatives

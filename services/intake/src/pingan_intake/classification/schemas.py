@@ -35,7 +35,12 @@ class ClassificationOut(BaseModel):
     disposition: Disposition
     dispositions: list[Disposition]
     risk_level: RiskLevel | None
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(
+        ge=0, le=1, description="Calibrated: the share of answers like this one that were right"
+    )
+    needs_review: bool = Field(
+        description="Too uncertain to act on: the operator should confirm or correct it"
+    )
     alternatives: list[AlternativeOut]
 
 

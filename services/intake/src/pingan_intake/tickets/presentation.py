@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pingan_common.auth import mask_contacts_in_text, mask_id_number, mask_name, mask_phone
+from pingan_intake.classification.calibration import needs_review
 from pingan_intake.models import Ticket, TimelineEntry
 from pingan_intake.police import linkage as police
 from pingan_intake.tickets.schemas import (
@@ -150,6 +151,11 @@ def ticket_summary(ticket: Ticket) -> TicketSummary:
 
 
 def _category(ticket: Ticket) -> CategoryOut:
+    confidence = ticket.classifier_confidence
     return CategoryOut(
-        group=ticket.category_group, code=ticket.category_code, label=ticket.category_label
+        group=ticket.category_group,
+        code=ticket.category_code,
+        label=ticket.category_label,
+        confidence=confidence,
+        needs_review=confidence is not None and needs_review(confidence),
     )

@@ -26,6 +26,14 @@ class CategoryOut(BaseModel):
     group: str = Field(examples=["city_service"])
     code: str | None = Field(examples=["street_light"])
     label: str = Field(examples=["路灯故障"])
+    confidence: float | None = Field(
+        default=None,
+        description="The classifier's calibrated confidence; null once a person chose the category",
+    )
+    needs_review: bool = Field(
+        default=False,
+        description="The classifier was too uncertain: the operator should confirm or correct it",
+    )
 
 
 class CallerOut(BaseModel):
