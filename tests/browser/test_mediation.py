@@ -157,3 +157,20 @@ def _render_first_page(pdf: bytes) -> None:
         check=True,
     )
     assert (SCREENSHOTS / "mediation-agreement.png").stat().st_size > 10_000
+
+
+async def test_a_leader_views_the_case_with_the_parties_masked_as_the_service_masks_them(
+    site: ConsoleSite,
+) -> None:
+    case = await _case_of_a_dispute_ticket(site)
+    page = await site.signed_in("leader1")
+    await page.goto(f"{site.url}/mediation")
+    await page.locator(f"tr[data-case-id='{case['id']}']").wait_for()
+    await page.goto(f"{site.url}/mediation/cases/{case['id']}")
+    parties = await page.inner_text("[data-testid=parties]")
+    assert "139****4444" in parties
+    assert "13900004444" not in await page.content()
+    assert "信息已脱敏" in await page.inner_text("#case-body")
+    await screenshot(page, "mediation-case-leader")
+    pdf = await page.request.get(f"{site.url}/mediation/cases/{case['id']}/agreement.pdf")
+    assert pdf.status in (403, 404)

@@ -151,6 +151,9 @@ async def _case_context(console: Console, session: Session, case: dict[str, Any]
         "timeline": views.timeline(case.get("timeline", []), names),
         "actions": [a for a in allowed if a in views.ACTIONS],
         "has_agreement": views.has_agreement(case),
+        # The service shows parties in full to those it also gives the PDF to (the agreement
+        # names them in full); masked parties mean its PDF route would refuse.
+        "parties_masked": any(p["masked"] for p in case.get("parties", [])),
         "scheduled": views.scheduled_sessions(case),
         "open_terms": views.open_terms(case),
         "mediators": mediators,
