@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from pingan_common.devstack import commands
-from pingan_common.devstack.config import AUDIENCE, HOST, ISSUER_PORT, ISSUER_URL
+from pingan_common.devstack.config import AUDIENCE, HOST, ISSUER_PORT, ISSUER_URL, StackConfig
 from pingan_common.devstack.paths import RunPaths
 from pingan_common.devstack.status import status
 
@@ -110,7 +110,7 @@ def cmd_token(paths: RunPaths, role: str, area: str | None, username: str | None
         roles=[role],
         area=user["area_code"],
         unit=user.get("unit_code"),
-        issuer=ISSUER_URL,
+        issuer=StackConfig.from_env(paths).issuer_url,
         audience=AUDIENCE,
     )
     print(
@@ -121,7 +121,7 @@ def cmd_token(paths: RunPaths, role: str, area: str | None, username: str | None
     return 0
 
 
-def cmd_issuer(keys_dir: Path, host: str, port: int) -> int:
+def cmd_issuer(keys_dir: Path, host: str, port: int, issuer_url: str = ISSUER_URL) -> int:
     """Serve the dev token issuer (run by the stack as a child process)."""
     import uvicorn
 
@@ -130,7 +130,7 @@ def cmd_issuer(keys_dir: Path, host: str, port: int) -> int:
 
     ensure_keys(keys_dir)
     users = [demo_user(s) for s in load_county().staff]
-    app = create_issuer_app(keys_dir, users, issuer=ISSUER_URL)
+    app = create_issuer_app(keys_dir, users, issuer=issuer_url)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
 
@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     p_issuer.add_argument("--keys-dir", type=Path, required=True)
     p_issuer.add_argument("--host", default=HOST)
     p_issuer.add_argument("--port", type=int, default=ISSUER_PORT)
+    p_issuer.add_argument("--issuer-url", default=ISSUER_URL)
     args = parser.parse_args(argv)
 
     paths = RunPaths.discover()
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         return cmd_token(paths, args.role, args.area, args.user)
     if args.command == "issuer":
-        return cmd_issuer(args.keys_dir, args.host, args.port)
+        return cmd_issuer(args.keys_dir, args.host, args.port, args.issuer_url)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -1,5 +1,6 @@
 """The stack's infrastructure, in start order: PostgreSQL, Tansu, the keys, the dev token issuer
-and the SMS gateway simulator. They start before the services and stop after them, in reverse.
+and the SMS gateway simulator. They start before the services and stop after them, in reverse;
+one that dies is restarted by the stack's supervisor (``restart``), with backoff.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from typing import Any
 
 from pingan_common.devstack.config import (
     HOST,
-    ISSUER_PORT,
-    ISSUER_URL,
-    SMS_GATEWAY_PORT,
-    SMS_GATEWAY_URL,
     StackConfig,
     StartupError,
     database_name,
@@ -31,8 +28,8 @@ def check_ports(cfg: StackConfig) -> None:
     wanted = [(f"service {n}", cfg.service_port(n)) for n in cfg.services]
     wanted += [("PostgreSQL", cfg.pg_port)] if cfg.start_postgres else []
     wanted += [("Tansu", cfg.kafka_port)] if cfg.start_kafka else []
-    wanted += [("token issuer", ISSUER_PORT)] if cfg.start_issuer else []
-    wanted += [("SMS gateway simulator", SMS_GATEWAY_PORT)] if cfg.start_sms_gateway else []
+    wanted += [("token issuer", cfg.issuer_port)] if cfg.start_issuer else []
+    wanted += [("SMS gateway simulator", cfg.sms_gateway_port)] if cfg.start_sms_gateway else []
     taken = [f"{what} ({HOST}:{port})" for what, port in wanted if not port_is_free(port, HOST)]
     if taken:
         raise StartupError(
@@ -53,7 +50,8 @@ class Infrastructure:
     broker: Any = None
     issuer: Child | None = None
     sms_gateway: Child | None = None
-    _reported_dead: set[str] = field(default_factory=set)
+    # when each component last started (monotonic), for the restart policy's uptime
+    started_at: dict[str, float] = field(default_factory=dict)
 
     @property
     def paths(self) -> RunPaths:
@@ -68,7 +66,7 @@ class Infrastructure:
             self.postgres = EmbeddedPostgres(
                 self.paths.pg_data, port=cfg.pg_port, host=HOST, log_file=self.paths.log("postgres")
             )
-            t0 = time.monotonic()
+            t0 = self.started_at["postgres"] = time.monotonic()
             try:
                 self.postgres.start(timeout=60)
             except (RuntimeError, TimeoutError, OSError) as exc:
@@ -94,7 +92,7 @@ class Infrastructure:
             self.broker = TansuBroker(
                 port=cfg.kafka_port, host=HOST, log_file=self.paths.log("tansu")
             )
-            t0 = time.monotonic()
+            t0 = self.started_at["tansu"] = time.monotonic()
             try:
                 self.broker.start(timeout=20)
             except (RuntimeError, TimeoutError, OSError) as exc:
@@ -116,21 +114,24 @@ class Infrastructure:
             self._start_sms_gateway()
 
     def _start_issuer(self) -> None:
+        cfg = self.config
         argv = [sys.executable, "-m", "pingan_common.devstack", "issuer"]
-        self.issuer = self._start_helper(
-            "issuer", [*argv, "--keys-dir", str(self.paths.keys)], ISSUER_PORT
-        )
-        self.say(f"dev token issuer on {ISSUER_URL} (pid {self.issuer.pid})")
+        argv += ["--keys-dir", str(self.paths.keys), "--port", str(cfg.issuer_port)]
+        argv += ["--issuer-url", cfg.issuer_url]
+        self.issuer = self._start_helper("issuer", argv, cfg.issuer_port)
+        self.say(f"dev token issuer on {cfg.issuer_url} (pid {self.issuer.pid})")
 
     def _start_sms_gateway(self) -> None:
         argv = [sys.executable, "-m", "pingan_notify.sms_simulator"]
-        argv += ["--host", HOST, "--port", str(SMS_GATEWAY_PORT)]
+        argv += ["--host", HOST, "--port", str(self.config.sms_gateway_port)]
         notify = self.config.service_url("notify")
         token = f"?token={self.config.sms_callback_token}"
         argv += ["--inbound-callback-url", f"{notify}/v1/sms/inbound{token}"]
         argv += ["--receipt-callback-url", f"{notify}/v1/sms/receipts{token}"]
-        self.sms_gateway = self._start_helper("sms-gateway", argv, SMS_GATEWAY_PORT)
-        self.say(f"SMS gateway simulator on {SMS_GATEWAY_URL} (pid {self.sms_gateway.pid})")
+        self.sms_gateway = self._start_helper("sms-gateway", argv, self.config.sms_gateway_port)
+        self.say(
+            f"SMS gateway simulator on {self.config.sms_gateway_url} (pid {self.sms_gateway.pid})"
+        )
 
     def _start_helper(self, name: str, argv: list[str], port: int) -> Child:
         """Start a small HTTP helper process and wait until its port accepts connections."""
@@ -142,6 +143,12 @@ class Infrastructure:
             cwd=self.paths.repo,
             console=self.console if self.echo else None,
         ).start()
+        self.started_at[name] = time.monotonic()
+        self._wait_port(child, port)
+        return child
+
+    def _wait_port(self, child: Child, port: int) -> None:
+        name = child.name
         deadline = time.monotonic() + 30
         while not tcp_accepts(HOST, port):
             if not child.alive:
@@ -149,22 +156,56 @@ class Infrastructure:
             if time.monotonic() > deadline or self.stopping.is_set():
                 raise StartupError(f"{name} did not open port {port} in 30 s")
             time.sleep(0.05)
-        return child
 
-    def newly_dead(self) -> list[str]:
-        """Components that have exited; each is named once, the first time it is found dead."""
-        dead = [
+    def started(self) -> list[str]:
+        """The components this stack started (and so supervises), in start order."""
+        return [
             name
-            for name, alive in (
-                ("postgres", self.postgres is None or self.postgres.running),
-                ("tansu", self.broker is None or self.broker.running),
-                ("issuer", self.issuer is None or self.issuer.alive),
-                ("sms-gateway", self.sms_gateway is None or self.sms_gateway.alive),
+            for name, component in (
+                ("postgres", self.postgres),
+                ("tansu", self.broker),
+                ("issuer", self.issuer),
+                ("sms-gateway", self.sms_gateway),
             )
-            if not alive and name not in self._reported_dead
+            if component is not None
         ]
-        self._reported_dead.update(dead)
-        return dead
+
+    def alive(self, name: str) -> bool:
+        if name == "postgres":
+            return self.postgres is None or bool(self.postgres.running)
+        if name == "tansu":
+            return self.broker is None or bool(self.broker.running)
+        helper = self.issuer if name == "issuer" else self.sms_gateway
+        return helper is None or helper.alive
+
+    def uptime(self, name: str) -> float:
+        return time.monotonic() - self.started_at.get(name, time.monotonic())
+
+    def restart(self, name: str) -> None:
+        """Start a component that died again, waiting until it answers. Raises StartupError.
+
+        Tansu comes back empty (memory storage): topics, messages and the consumer groups'
+        offsets are gone; the operators' recovery is to republish the outboxes (docs/chaos.md).
+        """
+        self.started_at[name] = time.monotonic()
+        try:
+            if name == "postgres" and self.postgres is not None:
+                self.postgres.start(timeout=60)
+            elif name == "tansu" and self.broker is not None:
+                self.broker.start(timeout=20)
+            elif name == "issuer" and self.issuer is not None:
+                self._wait_port(self.issuer.start(), self.config.issuer_port)
+            elif name == "sms-gateway" and self.sms_gateway is not None:
+                self._wait_port(self.sms_gateway.start(), self.config.sms_gateway_port)
+        except (RuntimeError, TimeoutError, OSError) as exc:
+            raise StartupError(f"{name} did not come back: {exc}") from exc
+
+    def pid(self, name: str) -> int | None:
+        if name == "postgres":
+            return self.postgres.pid if self.postgres else None
+        if name == "tansu":
+            return self.broker.pid if self.broker else None
+        return _pid_if_alive(self.issuer if name == "issuer" else self.sms_gateway)
 
     def stop(self, hurry: threading.Event) -> None:
         """Issuer and SMS gateway, then the broker, then PostgreSQL (quicker on ``hurry``)."""
@@ -198,12 +239,12 @@ class Infrastructure:
                 "pid": self.broker.pid if self.broker else None,
             },
             "issuer": {
-                "url": ISSUER_URL,
+                "url": cfg.issuer_url,
                 "embedded": cfg.start_issuer,
                 "pid": _pid_if_alive(self.issuer),
             },
             "sms_gateway": {
-                "url": SMS_GATEWAY_URL,
+                "url": cfg.sms_gateway_url,
                 "embedded": cfg.start_sms_gateway,
                 "pid": _pid_if_alive(self.sms_gateway),
             },

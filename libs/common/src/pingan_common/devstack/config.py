@@ -3,6 +3,10 @@
 Any setting already in the caller's environment wins over the stack's defaults; in particular
 ``PINGAN_KAFKA_BOOTSTRAP_SERVERS`` means "use that Kafka, don't start Tansu" and setting every
 ``PINGAN_<SVC>_DATABASE_URL`` means "use those databases, don't start PostgreSQL".
+
+``PINGAN_STACK_PORT_OFFSET`` (default 0) moves every port of the stack by that much (services,
+issuer, SMS gateway, PostgreSQL, Tansu), so a second stack can run beside the usual one in its
+own ``PINGAN_RUN_DIR`` (the chaos test does).
 """
 
 from __future__ import annotations
@@ -40,7 +44,16 @@ SMS_GATEWAY_URL = f"http://{HOST}:{SMS_GATEWAY_PORT}"
 AUDIENCE = "pingan"
 READY_TIMEOUT = 90.0
 SERVICE_STOP_TIMEOUT = 15.0
-RESTART_DELAY = 2.0
+PG_PORT = 5432
+KAFKA_PORT = 9092
+# How the supervisor restarts a component that died (see ``backoff.RestartPolicy``): the first
+# restart after half a second, then 1, 2, 4 … s, at most 30 s; a component that stayed up a
+# minute starts afresh; ten quick deaths in a row and it is left down.
+RESTART_INITIAL = 0.5
+RESTART_FACTOR = 2.0
+RESTART_CAP = 30.0
+RESTART_STABLE_AFTER = 60.0
+RESTART_MAX_FAILURES = 10
 
 
 class StartupError(RuntimeError):
@@ -81,17 +94,26 @@ class StackConfig:
     start_kafka: bool
     start_issuer: bool
     start_sms_gateway: bool
+    port_offset: int = 0
 
     @classmethod
     def from_env(cls, paths: RunPaths, env: dict[str, str] | None = None) -> StackConfig:
         env = dict(os.environ if env is None else env)
         services = selected_services(env)
+        try:
+            offset = int(env.get("PINGAN_STACK_PORT_OFFSET", "0"))
+        except ValueError as exc:
+            raise StartupError(f"PINGAN_STACK_PORT_OFFSET: not a number: {exc}") from exc
+        if not 0 <= offset <= 50_000:
+            raise StartupError("PINGAN_STACK_PORT_OFFSET: between 0 and 50000")
+        issuer_url = f"http://{HOST}:{ISSUER_PORT + offset}"
+        sms_url = f"http://{HOST}:{SMS_GATEWAY_PORT + offset}"
         return cls(
             paths=paths,
             env=env,
             services=services,
-            pg_port=int(env.get("PINGAN_STACK_PG_PORT", "5432")),
-            kafka_port=int(env.get("PINGAN_STACK_KAFKA_PORT", "9092")),
+            pg_port=int(env.get("PINGAN_STACK_PG_PORT", str(PG_PORT + offset))),
+            kafka_port=int(env.get("PINGAN_STACK_KAFKA_PORT", str(KAFKA_PORT + offset))),
             # no services selected (an infra-only stack, e.g. for tests): still start it
             start_postgres=not (
                 database_services(services)
@@ -100,11 +122,29 @@ class StackConfig:
                 )
             ),
             start_kafka="PINGAN_KAFKA_BOOTSTRAP_SERVERS" not in env,
-            start_issuer=env.get("PINGAN_AUTH_ISSUER", ISSUER_URL) == ISSUER_URL,
+            start_issuer=env.get("PINGAN_AUTH_ISSUER", issuer_url) == issuer_url,
             # the SMS gateway simulator stands in for a real provider unless one is configured
             start_sms_gateway="notify" in services
-            and env.get("PINGAN_NOTIFY_SMS_BASE_URL", SMS_GATEWAY_URL) == SMS_GATEWAY_URL,
+            and env.get("PINGAN_NOTIFY_SMS_BASE_URL", sms_url) == sms_url,
+            port_offset=offset,
         )
+
+    @property
+    def issuer_port(self) -> int:
+        return ISSUER_PORT + self.port_offset
+
+    @property
+    def issuer_url(self) -> str:
+        """The dev issuer's address, also the ``iss`` of its tokens."""
+        return f"http://{HOST}:{self.issuer_port}"
+
+    @property
+    def sms_gateway_port(self) -> int:
+        return SMS_GATEWAY_PORT + self.port_offset
+
+    @property
+    def sms_gateway_url(self) -> str:
+        return f"http://{HOST}:{self.sms_gateway_port}"
 
     @property
     def bootstrap_servers(self) -> str:
@@ -133,10 +173,10 @@ class StackConfig:
         """The service's environment: the stack's defaults under the caller's settings."""
         prefix = f"PINGAN_{service.upper()}_"
         defaults = {
-            f"{prefix}PORT": str(SERVICES[service]),
+            f"{prefix}PORT": str(SERVICES[service] + self.port_offset),
             f"{prefix}HOST": HOST,
             "PINGAN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
-            "PINGAN_AUTH_ISSUER": ISSUER_URL,
+            "PINGAN_AUTH_ISSUER": self.issuer_url,
             "PINGAN_AUTH_JWKS_FILE": str(self.jwks_file),
             "PINGAN_LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
@@ -148,7 +188,24 @@ class StackConfig:
             )
         if service == "notify":
             defaults["PINGAN_NOTIFY_SMS_CALLBACK_TOKEN"] = self.sms_callback_token
+        if self.port_offset:  # the other services' addresses moved too
+            defaults.update(self._moved_addresses(service))
         return {**defaults, **self.env}
+
+    def _moved_addresses(self, service: str) -> dict[str, str]:
+        def url(name: str) -> str:
+            return f"http://{HOST}:{SERVICES[name] + self.port_offset}"
+
+        if service == "notify":
+            return {
+                "PINGAN_NOTIFY_INTAKE_BASE_URL": url("intake"),
+                "PINGAN_NOTIFY_RISKASSESS_BASE_URL": url("riskassess"),
+                "PINGAN_NOTIFY_SMS_BASE_URL": self.sms_gateway_url,
+            }
+        if service == "console":
+            moved = {f"PINGAN_CONSOLE_{n.upper()}_URL": url(n) for n in SERVICES if n != "console"}
+            return {**moved, "PINGAN_CONSOLE_TOKEN_URL": f"{self.issuer_url}/token"}
+        return {}
 
     def service_port(self, service: str) -> int:
         return int(self.service_env(service)[f"PINGAN_{service.upper()}_PORT"])

@@ -1,7 +1,10 @@
 """One local stack: the infrastructure, then the five services, supervised until it stops.
 
-A service that dies is restarted once (after 2 s); one that dies again is left down while the
-rest keep running. Infrastructure that dies is reported. The commands that drive a ``Stack``
+A component that dies (a service, PostgreSQL, Tansu, the issuer or the SMS gateway) is restarted
+as often as it dies, with backoff (``backoff.RestartPolicy``: 0.5 s, 1 s, 2 s … at most 30 s; the
+count starts afresh after a minute up); after ten quick deaths in a row it is left down while the
+rest keep running. Each death and restart is said on the console and recorded in
+``.run/stack.json`` (``make status`` shows the restarts). The commands that drive a ``Stack``
 are in ``commands``; what it records about itself, in ``status``.
 """
 
@@ -14,15 +17,56 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from pingan_common.devstack.backoff import RestartPolicy
 from pingan_common.devstack.components import Infrastructure, check_ports
 from pingan_common.devstack.config import (
     READY_TIMEOUT,
-    RESTART_DELAY,
+    RESTART_CAP,
+    RESTART_FACTOR,
+    RESTART_INITIAL,
+    RESTART_MAX_FAILURES,
+    RESTART_STABLE_AFTER,
     SERVICE_STOP_TIMEOUT,
     StackConfig,
+    StartupError,
 )
 from pingan_common.devstack.processes import Child, Console, stop_all
 from pingan_common.devstack.status import probe_ready, write_json
+
+
+def restart_policy() -> RestartPolicy:
+    return RestartPolicy(
+        initial=RESTART_INITIAL,
+        factor=RESTART_FACTOR,
+        cap=RESTART_CAP,
+        stable_after=RESTART_STABLE_AFTER,
+        max_failures=RESTART_MAX_FAILURES,
+    )
+
+
+@dataclass
+class Restarts:
+    """What the supervisor knows of one component's deaths and restarts."""
+
+    policy: RestartPolicy = field(default_factory=restart_policy)
+    restarts: int = 0
+    restart_at: float | None = None  # monotonic time of the scheduled restart
+    given_up: bool = False
+    last_exit: str | None = None  # "code -9 at 2026-…, after 35.2 s up"
+    last_restart_at: str | None = None  # wall clock
+
+    def state(self) -> dict[str, Any]:
+        waiting = self.restart_at
+        return {
+            "restarts": self.restarts,
+            "given_up": self.given_up,
+            "failures_in_a_row": self.policy.failures,
+            "restart_in_s": round(max(0.0, waiting - time.monotonic()), 1)
+            if waiting is not None
+            else None,
+            "last_exit": self.last_exit,
+            "last_restart_at": self.last_restart_at,
+        }
 
 
 @dataclass
@@ -31,10 +75,17 @@ class _Service:
     child: Child
     url: str
     ready: bool = False
-    restarts: int = 0
-    restart_at: float | None = None
-    given_up: bool = False
+    supervision: Restarts = field(default_factory=Restarts)
     last_probe: str = "not started"
+    ready_after_restart: float | None = None  # seconds from the restart to /readyz 200
+
+    @property
+    def given_up(self) -> bool:
+        return self.supervision.given_up
+
+    @property
+    def restart_at(self) -> float | None:
+        return self.supervision.restart_at
 
 
 @dataclass
@@ -51,6 +102,7 @@ class Stack:
         self.paths = self.config.paths
         self.infra = Infrastructure(self.config, self.console, self.echo, self.stopping)
         self.services: dict[str, _Service] = {}
+        self.infra_restarts: dict[str, Restarts] = {}
         self.status = "starting"
         self.error: str | None = None
 
@@ -60,6 +112,7 @@ class Stack:
         self.say(f"run dir {self.paths.root}")
         check_ports(self.config)
         self.infra.start()
+        self.infra_restarts = {name: Restarts() for name in self.infra.started()}
 
     def start_services(self) -> None:
         for name in self.config.services:
@@ -108,55 +161,131 @@ class Stack:
     # -- supervise ----------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Restart a service that died once (after 2 s); report infrastructure that died."""
+        """Restart what died, with backoff; give up on a component only after a bound."""
         now = time.monotonic()
         for svc in self.services.values():
-            if svc.given_up:
+            sup = svc.supervision
+            if sup.given_up:
                 continue
-            if svc.restart_at is not None:
-                if now >= svc.restart_at:
-                    svc.restart_at = None
-                    svc.restarts += 1
+            if sup.restart_at is not None:
+                if now >= sup.restart_at and not self.stopping.is_set():
+                    sup.restart_at = None
+                    sup.restarts += 1
+                    sup.last_restart_at = _wall()
                     svc.ready = False
+                    svc.last_probe = "restarted"
                     svc.child.start()
-                    self.say(f"restarted {svc.name} (pid {svc.child.pid})", loud=True)
+                    self.say(
+                        f"restarted {svc.name} (pid {svc.child.pid}; restart {sup.restarts})",
+                        loud=True,
+                    )
+                    self.write_state()
                 continue
             if svc.child.proc is None or svc.child.alive:
+                if (
+                    svc.child.alive
+                    and sup.policy.failures
+                    and (now - svc.child.started_at >= sup.policy.stable_after)
+                ):
+                    sup.policy.on_stable()
+                    self.say(f"{svc.name} has stayed up; its restart backoff starts afresh")
+                    self.write_state()
                 continue
             code = svc.child.returncode
+            uptime = now - svc.child.started_at
             svc.ready = False
+            svc.last_probe = f"exited with {code}"
+            sup.last_exit = f"code {code} at {_wall()}, after {uptime:.1f} s up"
+            delay = sup.policy.on_exit(uptime)
             log_tail = svc.child.log_tail(15)
-            if svc.restarts == 0:
+            if delay is not None:
+                sup.restart_at = now + delay
                 self.say(
-                    f"!!! {svc.name} exited unexpectedly (code {code}); restarting it in "
-                    f"{RESTART_DELAY:.0f} s. Last lines of {svc.child.log_path}:\n{log_tail}",
+                    f"!!! {svc.name} exited unexpectedly (code {code}, after {uptime:.1f} s up); "
+                    f"restarting it in {delay:.1f} s (death {sup.policy.failures} in a row of at "
+                    f"most {sup.policy.max_failures}). Last lines of {svc.child.log_path}:\n"
+                    f"{log_tail}",
                     loud=True,
                 )
-                svc.restart_at = now + RESTART_DELAY
             else:
-                svc.given_up = True
+                sup.given_up = True
                 if self.status == "ready":
                     self.status = "degraded"
-                    self.error = f"{svc.name} died twice"
+                self.error = f"{svc.name} died {sup.policy.failures} times in a row; left down"
                 self.say(
-                    f"!!! {svc.name} died again (code {code}); leaving it down, the rest keep "
-                    f"running. Fix it and restart the stack. Last lines:\n{log_tail}",
+                    f"!!! {svc.name} died again (code {code}), {sup.policy.failures} quick deaths "
+                    "in a row: leaving it down, the rest keep running. Fix it and restart the "
+                    f"stack. Last lines:\n{log_tail}",
                     loud=True,
                 )
             self.write_state()
-        for name in self.infra.newly_dead():
-            self.say(f"!!! {name} exited unexpectedly; see {self.paths.log(name)}", loud=True)
+        self._tick_infra(now)
+
+    def _tick_infra(self, now: float) -> None:
+        for name, sup in self.infra_restarts.items():
+            if sup.given_up:
+                continue
+            if sup.restart_at is not None:
+                if now < sup.restart_at or self.stopping.is_set():
+                    continue
+                sup.restart_at = None
+                sup.restarts += 1
+                sup.last_restart_at = _wall()
+                try:
+                    self.infra.restart(name)
+                except StartupError as exc:
+                    self.say(f"!!! {exc}", loud=True)  # dead again: the next tick schedules
+                else:
+                    note = (
+                        " (memory storage: it came back empty; republish the outboxes, "
+                        "docs/chaos.md)"
+                        if name == "tansu"
+                        else ""
+                    )
+                    self.say(
+                        f"restarted {name} (pid {self.infra.pid(name)}; restart "
+                        f"{sup.restarts}){note}",
+                        loud=True,
+                    )
+                self.write_state()
+                continue
+            if self.infra.alive(name):
+                if sup.policy.failures and self.infra.uptime(name) >= sup.policy.stable_after:
+                    sup.policy.on_stable()
+                continue
+            uptime = self.infra.uptime(name)
+            sup.last_exit = f"exited at {_wall()}, after {uptime:.1f} s up"
+            delay = sup.policy.on_exit(uptime)
+            if delay is None:
+                sup.given_up = True
+                if self.status == "ready":
+                    self.status = "degraded"
+                self.error = f"{name} keeps dying; left down"
+                self.say(
+                    f"!!! {name} died {sup.policy.failures} times in a row; leaving it down. "
+                    f"See {self.paths.log(name)}",
+                    loud=True,
+                )
+            else:
+                sup.restart_at = now + delay
+                self.say(
+                    f"!!! {name} exited unexpectedly (after {uptime:.1f} s up); restarting it in "
+                    f"{delay:.1f} s. See {self.paths.log(name)}",
+                    loud=True,
+                )
             self.write_state()
 
     def supervise(self) -> None:
-        while not self.stopping.wait(0.5):
+        while not self.stopping.wait(0.25):
             self.tick()
             for svc in self.services.values():  # a restarted service: say when it is back
                 if svc.ready or svc.given_up or svc.restart_at is not None or not svc.child.alive:
                     continue
                 svc.ready, svc.last_probe = probe_ready(svc.url, timeout=0.5)
                 if svc.ready:
-                    self.say(f"{svc.name} is ready again on {svc.url}")
+                    took = time.monotonic() - svc.child.started_at
+                    svc.ready_after_restart = round(took, 2)
+                    self.say(f"{svc.name} is ready again on {svc.url} ({took:.1f} s after start)")
                     self.write_state()
 
     # -- stop ---------------------------------------------------------------------------------
@@ -191,14 +320,20 @@ class Stack:
                     "url": s.url,
                     "pid": s.child.pid if s.child.alive else None,
                     "ready": s.ready,
-                    "restarts": s.restarts,
-                    "given_up": s.given_up,
+                    **s.supervision.state(),
+                    "ready_after_restart_s": s.ready_after_restart,
                 }
                 for s in self.services.values()
             },
+            "infra_restarts": {name: sup.state() for name, sup in self.infra_restarts.items()},
+            "restart_policy": restart_policy().describe(),
         }
 
     def write_state(self, status: str | None = None) -> None:
         if status is not None:
             self.status = status
         write_json(self.paths.state_file, self.state())
+
+
+def _wall() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -14,14 +14,7 @@ from typing import Any
 import httpx
 import psutil
 
-from pingan_common.devstack.config import (
-    HOST,
-    ISSUER_PORT,
-    ISSUER_URL,
-    SMS_GATEWAY_PORT,
-    SMS_GATEWAY_URL,
-    StackConfig,
-)
+from pingan_common.devstack.config import HOST, StackConfig
 from pingan_common.devstack.paths import RunPaths
 from pingan_common.infra.ports import tcp_accepts
 
@@ -86,6 +79,27 @@ def summary(state: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def restarts_note(supervision: dict[str, Any], name: str) -> str:
+    """``  restarts 2 (last: code -9 at …)``, ``restarting in 4.0 s``, ``GAVE UP``; or nothing."""
+    entry = supervision.get("tansu" if name == "kafka" else name) or {}
+    restarts = entry.get("restarts") or 0
+    parts = []
+    if restarts:
+        parts.append(f"restarts {restarts}")
+        if entry.get("last_exit"):
+            parts[-1] += f" (last death: {entry['last_exit']})"
+    if entry.get("restart_in_s") is not None:
+        parts.append(f"restarting in {entry['restart_in_s']:.1f} s")
+    if entry.get("given_up"):
+        parts.append("GAVE UP (too many deaths in a row)")
+    return "  " + "; ".join(parts) if parts else ""
+
+
+def _url_accepts(url: str) -> bool:
+    host, _, port = url.rpartition("//")[2].rpartition(":")
+    return tcp_accepts(host or HOST, int(port))
+
+
 def status(paths: RunPaths) -> int:
     """Print which components answer; 0 if all do, 3 if the stack is not running, else 1."""
     pid = stack_pid(paths)
@@ -103,9 +117,11 @@ def status(paths: RunPaths) -> int:
     servers = state["kafka"]["bootstrap_servers"] if state else config.bootstrap_servers
     host, _, port = servers.split(",")[0].rpartition(":")
     rows.append(("kafka", _metadata_ok(host or HOST, int(port)), servers))
-    rows.append(("issuer", tcp_accepts(HOST, ISSUER_PORT), ISSUER_URL))
+    issuer_url = state["issuer"]["url"] if state else config.issuer_url
+    rows.append(("issuer", _url_accepts(issuer_url), issuer_url))
     if state is None or (state.get("sms_gateway") or {}).get("embedded"):
-        rows.append(("sms-gateway", tcp_accepts(HOST, SMS_GATEWAY_PORT), SMS_GATEWAY_URL))
+        sms_url = (state or {}).get("sms_gateway", {}).get("url") or config.sms_gateway_url
+        rows.append(("sms-gateway", _url_accepts(sms_url), sms_url))
     urls = (
         {n: s["url"] for n, s in state["services"].items()}
         if state
@@ -114,8 +130,11 @@ def status(paths: RunPaths) -> int:
     for name, url in urls.items():
         ok, what = probe_ready(url)
         rows.append((name, ok, f"{url}  {what}"))
+    supervision = {**(state or {}).get("infra_restarts", {}), **(state or {}).get("services", {})}
     for name, ok, where in rows:
-        print(f"{name:<11} {'up  ' if ok else 'DOWN'}  {where}")
+        print(f"{name:<11} {'up  ' if ok else 'DOWN'}  {where}{restarts_note(supervision, name)}")
+    if state and state.get("restart_policy"):
+        print(f"restarts    {state['restart_policy']}")
     if pid is None:
         return 3
     return 0 if all(ok for _, ok, _ in rows) else 1
