@@ -47,14 +47,37 @@ async def test_classify_answers_every_field_and_creates_nothing(api):
         "dispositions",
         "risk_level",
         "confidence",
+        "needs_review",
         "alternatives",
     }
     assert result["group"] == "safety_hazard"
+    assert result["needs_review"] is False
     assert result["urgency"] == "urgent"
     assert result["disposition"] == result["dispositions"][0]
     assert 0 < result["confidence"] <= 1
     assert all(set(a) == {"group", "code", "label", "confidence"} for a in result["alternatives"])
     assert (await api.count(Ticket), await api.count(OUTBOX)) == before
+
+
+async def test_a_text_that_states_no_matter_is_flagged_for_review(api):
+    response = await api.client.post(
+        "/v1/classify", json={"text": "你好，我想反映一个情况"}, headers=api.headers("operator")
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["needs_review"] is True
+    assert response.json()["confidence"] < 0.5
+
+
+async def test_a_vague_ticket_shows_needs_review_until_an_operator_classifies_it(api):
+    ticket = await api.register({**api.lone_body(), "description": "你好，我想反映一个情况"})
+    assert ticket["category"]["needs_review"] is True
+
+    response = await _reclassify(api, ticket["id"], RECLASSIFY)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["category"]["needs_review"] is False
+    assert response.json()["category"]["confidence"] is None
 
 
 async def test_classify_validates_its_input(api):

@@ -37,11 +37,14 @@ async def test_posted_ticket_is_registered_classified_located_and_numbered(api):
     assert re.fullmatch(rf"QS{local_day}\d{{6}}", ticket["ticket_number"])
     assert ticket["status"] == "registered"
     assert ticket["channel"] == "hotline_12345"
-    assert ticket["category"] == {
-        "group": "city_service",
-        "code": "street_light",
-        "label": "路灯故障",
-    }
+    category = ticket["category"]
+    assert (category["group"], category["code"], category["label"]) == (
+        "city_service",
+        "street_light",
+        "路灯故障",
+    )
+    assert 0.5 <= category["confidence"] <= 1
+    assert category["needs_review"] is False
     assert ticket["urgency"] == "normal"
     assert (ticket["disposition"], ticket["dispositions"]) == ("task", ["task"])
     assert ticket["location"] == {
