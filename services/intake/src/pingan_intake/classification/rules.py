@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from pingan_common.events import CategoryGroup
+from pingan_intake.classification import clauses
 from pingan_intake.classification.taxonomy import all_subcategories
 
 # 没 inside 出没/淹没/埋没/沉没 is no denial.
 _NEGATION = re.compile(r"不是|不算|并非|并没有|没有|(?<![出淹埋沉吞])没|不要|不会|不用|不想")
-_CLAUSE_END = re.compile(r"[，。,.;；!！?？、\s…~～]")
 # Words that start a consequence or a new action: what follows is no longer negated.
 _SCOPE_BREAK = re.compile(r"就|便|否则|的话|逼|再|还|才|要是|如果|那|扬言")
 _NEGATION_REACH = 4  # characters between the negation and the cue
@@ -78,8 +78,8 @@ def _cue_patterns() -> tuple[tuple[str, CategoryGroup, re.Pattern[str]], ...]:
 
 def is_negated(text: str, start: int) -> bool:
     """Whether a negation governs the word that starts at ``start``."""
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    before = text[clause_start:start]
+    # Only the last few characters can hold a governing negation (its reach is short).
+    before = text[max(clauses.clause_start(text, start), start - 3 * _NEGATION_REACH) : start]
     negations = list(_NEGATION.finditer(before))
     if not negations:
         return False
@@ -130,8 +130,7 @@ def _happening(text: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
 
 
 def _feared(text: str, start: int) -> bool:
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    return bool(_HYPOTHETICAL.search(text, clause_start, start))
+    return bool(_HYPOTHETICAL.search(text, clauses.clause_start(text, start), start))
 
 
 def is_hypothetical(text: str) -> bool:

@@ -27,6 +27,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
+
+from pingan_intake.classification import clauses
 
 SELF_HARM = "threat_self_harm"
 REVENGE = "threat_revenge"
@@ -36,6 +39,8 @@ PETITION = "threat_extreme_petition"
 KINDS = (SELF_HARM, REVENGE, VIOLENCE, ARSON, PETITION)
 
 THRESHOLD = 1.0
+# Matches of one signal pattern looked at: enough for any call, bounded for a pasted novel.
+_MATCHES_PER_SIGNAL = 12
 
 _WEIGHTS = {
     "explicit": 1.0,
@@ -250,7 +255,7 @@ def assess(text: str) -> ThreatAssessment:
     counted: list[Signal] = []
     blocked: list[Signal] = []
     for family, kind, pattern in _compiled():
-        for match in pattern.finditer(text):
+        for match in islice(pattern.finditer(text), _MATCHES_PER_SIGNAL):
             reason = _discounted(text, match)
             signal = Signal(family, kind, match.group(0), match.start(), reason)
             (blocked if reason else counted).append(signal)
@@ -285,7 +290,7 @@ def _kind(signals: list[Signal]) -> str | None:
 def _discounted(text: str, match: re.Match[str]) -> str | None:
     """Why a signal does not count, or None when it does."""
     start = match.start()
-    before = text[_clause_bounds(text, start)[0] : start]
+    before = text[max(_clause_bounds(text, start)[0], start - 12) : start]
     if _negated(before, match.group(0)):
         return "denied"
     if _figurative(text, match, before):
@@ -300,9 +305,7 @@ def _discounted(text: str, match: re.Match[str]) -> str | None:
 
 
 def _clause_bounds(text: str, position: int) -> tuple[int, int]:
-    start = max((m.end() for m in _CLAUSE.finditer(text, 0, position)), default=0)
-    end_match = _CLAUSE.search(text, position)
-    return start, end_match.start() if end_match else len(text)
+    return clauses.bounds(text, position, _CLAUSE)
 
 
 _NEGATION = re.compile(r"不是|不会|没说|没有|并没有|不要|不想|不打算|别|(?<![出淹埋沉吞])没|不")
@@ -331,9 +334,7 @@ def _figurative(text: str, match: re.Match[str], before: str) -> bool:
 
 
 def _sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    start = max((m.end() for m in _SENTENCE.finditer(text, 0, position)), default=0)
-    end_match = _SENTENCE.search(text, position)
-    return start, end_match.start() if end_match else len(text)
+    return clauses.bounds(text, position, _SENTENCE)
 
 
 def _disclaimed(text: str, start: int) -> bool:
