@@ -9,14 +9,20 @@
   rows only, never evaluated: they share fillers and sentence frames, so a split of them measures
   memory. Whether they are used is ``classification.taxonomy.USE_TEMPLATED``.
 
+- ``labelled_overrides.jsonl``: operators' corrections (改类) exported by
+  ``GET /v1/classifier/overrides.jsonl``, merged in with ``--overrides FILE`` (the latest
+  correction of a text wins). Real calls labelled by people: training rows, not evaluated.
+- ``calibration.json``: the confidence calibration fitted for the new training set.
+
 Deterministic: the same files every run. Labels are written by hand, never by running the
 classifier.
 
-    .venv/bin/python scripts/generate_labelled_tickets.py
+    .venv/bin/python scripts/generate_labelled_tickets.py [--overrides overrides.jsonl]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 from collections import Counter
@@ -1059,6 +1065,9 @@ CLOSERS = {
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--overrides", type=Path, nargs="*", default=[], help="exported overrides")
+    args = parser.parse_args()
     taxonomy = json.loads((DATA / "taxonomy.json").read_text(encoding="utf-8"))
     by_code = {entry["code"]: entry for entry in taxonomy["subcategories"]}
     rng = random.Random(SEED)
@@ -1089,7 +1098,27 @@ def main() -> None:
     assert not thin, f"subcategories with fewer than {MIN_HAND_PER_CODE} hand-written: {thin}"
     _write("labelled_tickets.jsonl", hand)
     print(f"wrote {len(hand)} hand-written and {len(rows)} templated examples")
+    if args.overrides:
+        _merge_overrides(args.overrides, by_code)
     _write_calibration()
+
+
+def _merge_overrides(paths: list[Path], by_code: dict[str, dict]) -> None:
+    target = DATA / "labelled_overrides.jsonl"
+    kept: dict[str, dict[str, object]] = {}
+    sources = [target, *paths] if target.is_file() else paths
+    for path in sources:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("code") not in by_code:
+                print(f"skipped an override to an unknown code: {row.get('code')!r}")
+                continue
+            kept[row["text"]] = {**row, "source": "override"}
+    ordered = sorted(kept.values(), key=lambda row: str(row.get("at", "")))
+    _write("labelled_overrides.jsonl", ordered)
+    print(f"wrote {len(ordered)} operator overrides")
 
 
 def _write_calibration() -> None:

@@ -148,6 +148,8 @@ USE_TEMPLATED = True
 
 @cache
 def _labelled(name: str) -> tuple[LabelledExample, ...]:
+    if not files("pingan_intake").joinpath("data", name).is_file():
+        return ()
     lines = _data(name).splitlines()
     return tuple(_example(json.loads(line)) for line in lines if line.strip())
 
@@ -176,6 +178,13 @@ def load_templated_examples() -> list[LabelledExample]:
     return list(_labelled("labelled_templated.jsonl"))
 
 
+def load_override_examples() -> list[LabelledExample]:
+    """Operators' corrections merged in by scripts/generate_labelled_tickets.py --overrides."""
+    return list(_labelled("labelled_overrides.jsonl"))
+
+
 def load_training_examples() -> list[LabelledExample]:
-    """What the service trains on: the hand-written tickets, plus the templated rows if used."""
-    return load_labelled_examples() + (load_templated_examples() if USE_TEMPLATED else [])
+    """What the service trains on: the hand-written tickets, the operators' corrections, and
+    the templated rows if used. Only the hand-written ones are ever held out for evaluation."""
+    templated = load_templated_examples() if USE_TEMPLATED else []
+    return load_labelled_examples() + load_override_examples() + templated
