@@ -54,9 +54,9 @@ async def test_search_finds_the_ticket_and_its_detail_shows_the_timeline(
     assert phone not in text  # masked as intake masks it
     await screenshot(page, "tickets-search")
 
-    csv = await page.request.get(
-        await page.get_by_test_id("csv-export").get_attribute("href") or ""
-    )
+    href = await page.get_by_test_id("csv-export").get_attribute("href")
+    assert href and "phone=" in href
+    csv = await page.request.get(f"{site.url}{href}")
     assert csv.status == 200
     body = (await csv.body()).decode("utf-8-sig")
     assert number in body
