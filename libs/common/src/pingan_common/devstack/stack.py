@@ -273,7 +273,36 @@ class Stack:
                     f"{delay:.1f} s. See {self.paths.log(name)}",
                     loud=True,
                 )
+                if name == "tansu":
+                    self._restart_services_with_the_broker(sup.restart_at + 0.5)
             self.write_state()
+
+    def _restart_services_with_the_broker(self, at: float) -> None:
+        """Tansu lost everything: kill the services now and start them after it.
+
+        Their consumers hold positions in the lost log; left running, they commit those into
+        the empty broker (ahead of its new log end, where Tansu answers fetches with nothing),
+        and skip what is published again there. Killed before the broker is back (SIGKILL, so
+        no shutdown commits anything), they rejoin with no committed offsets and read the new
+        log from its start: the outboxes' republish (docs/chaos.md) then reaches every one.
+        """
+        killed = []
+        for svc in self.services.values():
+            if svc.given_up or not svc.child.alive:
+                continue
+            svc.child.kill()
+            svc.child.wait(5)
+            svc.ready = False
+            svc.last_probe = "killed with the broker"
+            svc.supervision.restart_at = max(at, svc.supervision.restart_at or 0.0)
+            svc.supervision.last_exit = f"killed with the broker at {_wall()}"
+            killed.append(svc.name)
+        if killed:
+            self.say(
+                f"!!! the broker lost its data: killed {', '.join(killed)} (their consumers' "
+                "positions are in the lost log); they start again after it",
+                loud=True,
+            )
 
     def supervise(self) -> None:
         while not self.stopping.wait(0.25):
