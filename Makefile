@@ -20,7 +20,7 @@ USER_NAME ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv system-packages run up down status logs token test test-fast test-browser lint typecheck bench classifier-eval kpis clean-run
+.PHONY: help venv system-packages run up down status logs token test test-fast test-browser lint typecheck bench chaos classifier-eval kpis clean-run
 
 help: ## this list
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,12 +86,18 @@ lint: $(VENV_STAMP) ## ruff check + format --check, event schemas up to date, im
 typecheck: $(VENV_STAMP) ## mypy with the pydantic plugin over the packages in pyproject's [tool.mypy]
 	$(UV) run --frozen mypy
 
-bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): pipeline, intake, dispatch, notify
+bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): idle cost, pipeline, intake, dispatch, notify
 	@$(DEVSTACK) up
+	@$(UV) run --frozen python scripts/bench_idle.py
 	@$(UV) run --frozen python scripts/bench.py $(BENCH_ARGS)
 	@$(UV) run --frozen python scripts/bench_intake.py
 	@$(UV) run --frozen python scripts/bench_dispatch.py
 	@$(UV) run --frozen python scripts/bench_notify.py
+
+# CHAOS_ARGS="--faults kill:intake,broker --duration 60" for a shorter drill (docs/chaos.md).
+chaos: $(VENV_STAMP) ## chaos drill on the running stack (starts it if needed): kill -9 each service, lose the broker, pause PostgreSQL; proves no ticket lost or doubled
+	@$(DEVSTACK) up
+	@$(UV) run --frozen python scripts/chaos.py $(CHAOS_ARGS)
 
 classifier-eval: $(VENV_STAMP) ## classifier accuracy on the held-out split of the labelled tickets
 	@$(UV) run --frozen python scripts/evaluate_classifier.py

@@ -39,6 +39,9 @@ class KafkaSettings(BaseSettings):
     # fetch_max_wait_ms to poll at the short wait all the time.
     idle_fetch_max_wait_ms: int = 1_000
     idle_backoff_factor: float = 2.0
+    # aiokafka's fetcher wakes at least this often with nothing to do (its default is 200 ms);
+    # new assignments, consumed records and fetch answers wake it at once anyway.
+    consumer_timeout_ms: int = 1_000
     max_poll_records: int = 500
     session_timeout_ms: int = 3_000
     heartbeat_interval_ms: int = 1_000

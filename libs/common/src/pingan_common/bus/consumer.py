@@ -22,6 +22,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.bus.idle_backoff import IdleBackoff, set_fetch_wait
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
 from pingan_common.db import Clock, SessionFactory, system_clock
 from pingan_common.events.catalog import UnknownEventType, parse_event
@@ -92,6 +93,17 @@ class ConsumerRunner:
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._polling = False
+        self._backoff = IdleBackoff(
+            settings.fetch_max_wait_ms,
+            settings.idle_fetch_max_wait_ms,
+            settings.idle_backoff_factor,
+        )
+
+    @property
+    def fetch_wait_ms(self) -> int:
+        """How long the next fetch may wait at the broker (grows while the topics are idle)."""
+        return self._backoff.wait_ms
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -105,6 +117,7 @@ class ConsumerRunner:
             max_poll_records=self._settings.max_poll_records,
             session_timeout_ms=self._settings.session_timeout_ms,
             heartbeat_interval_ms=self._settings.heartbeat_interval_ms,
+            consumer_timeout_ms=self._settings.consumer_timeout_ms,
         )
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.group}")
@@ -113,7 +126,11 @@ class ConsumerRunner:
         """Finish the message in hand, commit what is done, leave the group."""
         self._stopping = True
         if self._task is not None:
-            await self._task
+            if self._polling:
+                # Waiting in a poll holds no record yet (an offset is committed only after its
+                # effect), so there is nothing to finish: don't wait out the poll's timeout.
+                self._task.cancel()
+            await asyncio.wait({self._task})
             self._task = None
         if self._consumer is not None:
             await self._consumer.stop()
@@ -127,7 +144,13 @@ class ConsumerRunner:
         assert self._consumer is not None
         while not self._stopping:
             try:
-                batches = await self._consumer.getmany(timeout_ms=200)
+                self._polling = True
+                try:
+                    batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms())
+                finally:
+                    self._polling = False
+                # Before anything yields: the fetcher sends its next request as soon as it runs.
+                self._adjust_fetch_wait(sum(len(records) for records in batches.values()))
                 for partition, records in batches.items():
                     await self._process_partition(partition, records)
             except asyncio.CancelledError:
@@ -136,6 +159,26 @@ class ConsumerRunner:
                 log.exception("consumer loop error in group %s; continuing", self.group)
                 await asyncio.sleep(1)
                 await self._rewind_to_committed()
+
+    def _poll_timeout_ms(self) -> int:
+        """How long one getmany waits for records: records are handed over as soon as they are
+        fetched, so this only sets how often an idle loop wakes up (and grows the wait)."""
+        return min(max(200, self._backoff.wait_ms), 1_000)
+
+    def _adjust_fetch_wait(self, records: int) -> None:
+        before = self._backoff.wait_ms
+        after = self._backoff.after_poll(records)
+        if after == before:
+            return
+        assert self._consumer is not None
+        if not set_fetch_wait(self._consumer, after):
+            log.warning(
+                "group %s: this aiokafka has no settable fetch wait; polling at %d ms",
+                self.group,
+                self._settings.fetch_max_wait_ms,
+            )
+            floor = self._settings.fetch_max_wait_ms
+            self._backoff = IdleBackoff(floor, floor, self._settings.idle_backoff_factor)
 
     async def _rewind_to_committed(self) -> None:
         """After an unexpected error the fetch position is already past records that were never
