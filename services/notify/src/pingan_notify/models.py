@@ -64,6 +64,15 @@ class Delivery(Base):
             postgresql_where=text("status IN ('queued', 'failed')"),
         ),
         Index("ix_deliveries_recipient_channel_sent", "recipient", "channel", "sent_at"),
+        # The daily SMS budget (sms/sending.py budget_used_statement) runs before every SMS: it
+        # reads the day's sent SMS from here, never the whole table (sequential scan before).
+        Index(
+            "ix_deliveries_sms_budget",
+            "channel",
+            "status",
+            "sent_at",
+            postgresql_include=["segments"],
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)

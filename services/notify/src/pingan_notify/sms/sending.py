@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_notify.deliveries.attempts import ChannelSender, Hold
@@ -144,13 +144,7 @@ class SmsSending(ChannelSender):
 
     async def _budget_used(self, session: AsyncSession, now: datetime) -> int:
         day_start = self.state.policies.budget.day_start(now)
-        used = await session.scalar(
-            select(func.coalesce(func.sum(Delivery.segments), 0)).where(
-                Delivery.channel == "sms",
-                Delivery.status.in_(SENT_STATUSES),
-                Delivery.sent_at >= day_start,
-            )
-        )
+        used = await session.scalar(budget_used_statement(day_start))
         return int(used or 0)
 
     async def _check_budget(self, row: Any, used: int, now: datetime) -> None:
@@ -198,6 +192,17 @@ class SmsSending(ChannelSender):
         async with self.runtime.transaction() as session:
             writer = DeliveryWriter.for_session(self.state, self.runtime, session, now)
             await writer.in_app(trigger, [Recipient("role", f"admin@{county}")], message)
+
+
+def budget_used_statement(day_start: datetime) -> Select[tuple[int | None]]:
+    """The SMS segments sent since ``day_start``. Runs before every SMS: it reads only the
+    day's sent SMS from ix_deliveries_sms_budget (channel, status, sent_at; segments included),
+    never the whole deliveries table."""
+    return select(func.coalesce(func.sum(Delivery.segments), 0)).where(
+        Delivery.channel == "sms",
+        Delivery.sent_at >= day_start,
+        Delivery.status.in_(SENT_STATUSES),
+    )
 
 
 def _contact_reason(row: Any) -> str:
