@@ -80,7 +80,7 @@ async def test_a_new_ticket_appears_on_the_open_board_and_its_page_shows_only_al
     await row.wait_for(timeout=20_000)
     assert await page.evaluate("window.notReloaded === true"), "the board reloaded the page"
     assert int(await page.inner_text("[data-testid=count-new_today]")) == before + 1
-    assert await page.inner_text("[data-testid=count-escalated]") == "—"
+    assert (await page.inner_text("[data-testid=count-escalated]")).isdigit()  # dispatch's own
     await screenshot(page, "dispatch-board")
 
     await row.click()

@@ -146,6 +146,10 @@ class TaskApi:
             headers=self.dispatch.headers(role, **claims) | (headers or {}),
         )
 
+    def unit_headers(self, task: dict[str, Any]) -> dict[str, str]:
+        """Bearer headers of a handler of the task's own unit."""
+        return self.dispatch.headers("handler", **UNIT_STAFF[task["unit_code"]])
+
     async def by_unit(self, task: dict[str, Any], action: str, body: dict | None = None) -> Any:
         """The task's own unit acts (a handler of that unit)."""
         staff = UNIT_STAFF[task["unit_code"]]

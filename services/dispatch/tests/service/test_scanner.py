@@ -179,3 +179,47 @@ async def test_an_admin_runs_a_pass_now_on_the_service_clock(
     assert await _published(api, task, TaskOverdue) == 1
     current = await api.read(task["id"])
     assert current["deadlines"]["stage"] == "overdue"
+
+
+async def _dispatcher_queue_ids(dispatch) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    response = await dispatch.client.get(
+        "/v1/queues/dispatcher", params={"limit": 200}, headers=dispatch.headers()
+    )
+    assert response.status_code == 200, response.text
+    return {name: {item["id"] for item in b["items"]} for name, b in response.json().items()}
+
+
+async def test_the_dispatcher_sees_new_due_soon_and_escalated_tasks_in_their_queues(
+    api, make_ticket, dispatch, dispatch_clock
+):
+    task = await api.open(make_ticket("小区路灯不亮了", group="city_service", code="street_light"))
+    queues = await _dispatcher_queue_ids(dispatch)
+    assert task["id"] in queues["new_today"]
+    assert task["id"] not in queues["due_soon"] | queues["escalated"]
+
+    await api.do(task, "accept", role="unit")
+    dispatch_clock.advance(_at(task, "warn_at") - dispatch_clock())
+    queues = await _dispatcher_queue_ids(dispatch)
+    assert task["id"] in queues["due_soon"]
+    assert task["id"] not in queues["escalated"]
+
+    await _scan(dispatch, _at(task, "escalate_at"))
+    dispatch_clock.advance(_at(task, "escalate_at") - dispatch_clock())
+    queues = await _dispatcher_queue_ids(dispatch)
+    assert task["id"] in queues["escalated"]
+    assert task["id"] in queues["overdue"]
+    assert task["id"] not in queues["due_soon"]  # past its due date: overdue, not 临期
+
+
+async def test_a_units_inbox_lists_its_replies_awaiting_review(api, make_ticket, dispatch):
+    task = await api.open(make_ticket("巷口路灯一闪一闪", group="city_service", code="street_light"))
+    await api.do(task, "accept", role="unit")
+    await api.do(task, "reply", {"result": "已修复松动地砖"}, role="unit")
+    response = await dispatch.client.get(
+        "/v1/queues/unit", params={"limit": 200}, headers=api.unit_headers(task)
+    )
+    assert response.status_code == 200, response.text
+    queue = response.json()
+    assert task["id"] in {item["id"] for item in queue["awaiting_review"]["items"]}
+    assert task["id"] not in {item["id"] for item in queue["in_progress"]["items"]}
+    assert queue["flagged_count"] == queue["flagged"]["count"]

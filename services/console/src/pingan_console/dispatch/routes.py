@@ -53,8 +53,7 @@ async def board_fragment(
 async def _board_context(console: Console, session: Session, queue: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     service_queue = await service.dispatcher_queue(console, session)
-    tasks, truncated = await service.open_tasks(console, session)
-    shown = queues.board(service_queue, tasks, truncated=truncated, now=now, selected=queue)
+    shown = queues.board(service_queue, selected=queue)
     return {
         "board": shown,
         "poll_seconds": POLL_SECONDS,

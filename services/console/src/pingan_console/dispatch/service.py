@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from uuid import UUID
 
-from pingan_console.dispatch.queues import OPEN_STATES
 from pingan_console.sessions.store import Session
 from pingan_console.shell.context import Console
 from pingan_console.upstream import UpstreamError
 
 PAGE = 500
-PAGES_PER_STATE = 4  # at most 2,000 open tasks a state are read for the computed counts
 
 
 async def dispatcher_queue(console: Console, session: Session) -> dict[str, Any]:
@@ -20,37 +17,6 @@ async def dispatcher_queue(console: Console, session: Session) -> dict[str, Any]
         "dispatch", "/v1/queues/dispatcher", session.access_token, limit=30
     )
     return result
-
-
-async def open_tasks(console: Console, session: Session) -> tuple[list[dict[str, Any]], bool]:
-    """Every open task the user may see (by state, as the list filters), and whether it was cut."""
-    pages = await asyncio.gather(*(_tasks_in(console, session, state) for state in OPEN_STATES))
-    tasks = [task for found, _ in pages for task in found]
-    return tasks, any(cut for _, cut in pages)
-
-
-async def _tasks_in(
-    console: Console, session: Session, state: str, **filters: Any
-) -> tuple[list[dict[str, Any]], bool]:
-    found: list[dict[str, Any]] = []
-    cursor = None
-    for _ in range(PAGES_PER_STATE):
-        page = await console.upstream.get(
-            "dispatch", "/v1/tasks", session.access_token,
-            state=state, limit=PAGE, cursor=cursor, **filters,
-        )  # fmt: skip
-        found.extend(page["items"])
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return found, False
-    return found, True
-
-
-async def unit_tasks(
-    console: Console, session: Session, unit_code: str, state: str
-) -> list[dict[str, Any]]:
-    found, _ = await _tasks_in(console, session, state, unit_code=unit_code)
-    return found
 
 
 async def task_detail(console: Console, session: Session, task_id: UUID) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pingan_console.dispatch import labels, pages, service
+from pingan_console.dispatch import labels, pages
 from pingan_console.dispatch.timefmt import county_text, remaining_text
 from pingan_console.sessions.store import Session
 from pingan_console.shell.auth import require_roles
@@ -53,9 +53,8 @@ async def _inbox_context(console: Console, session: Session, tab: str) -> dict[s
     queue = await console.upstream.get(
         "dispatch", "/v1/queues/unit", session.access_token, limit=inbox.ROWS_SHOWN
     )
-    replied = await service.unit_tasks(console, session, unit_code, "replied")
     return {
-        "inbox": inbox.inbox(queue, replied, selected=tab),
+        "inbox": inbox.inbox(queue, selected=tab),
         "unit_label": pages.unit_namer(console)(unit_code),
         "poll_seconds": POLL_SECONDS,
         "updated_at": county_text(now),

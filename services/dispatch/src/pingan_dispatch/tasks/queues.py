@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.county_time import COUNTY_TZ
 from pingan_common.problems import NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
@@ -50,11 +51,14 @@ class Bucket(BaseModel):
 
 
 class DispatcherQueue(BaseModel):
+    new_today: Bucket = Field(description="Created since midnight (county time), still open")
     unrouted: Bucket = Field(description="Not routed, routed by the fallback, or not located")
     returned: Bucket = Field(description="退单: back from a unit, waiting to be assigned")
     extension_requests: Bucket = Field(description="延期申请 waiting for a decision")
     awaiting_review: Bucket = Field(description="办结回复 waiting for 审核")
+    due_soon: Bucket = Field(description="临期: past the warning line (80 %), not yet due")
     overdue: Bucket = Field(description="Past the handling deadline, not yet replied")
+    escalated: Bucket = Field(description="升级督办 for the current due date, not yet replied")
     flagged: Bucket = Field(description="挂牌督办, open")
 
 
@@ -64,11 +68,15 @@ class UnitQueue(BaseModel):
     in_progress: Bucket = Field(description="Signed for, being handled (办理中)")
     near_deadline: Bucket = Field(description="80 % of the time used, not yet due (临期)")
     overdue: Bucket = Field(description="Past the handling deadline (超期)")
-    flagged_count: int = Field(description="Open tasks of this unit under 挂牌督办")
+    awaiting_review: Bucket = Field(description="Replied (办结回复), waiting for the 审核")
+    flagged: Bucket = Field(description="Open tasks of this unit under 挂牌督办")
+    flagged_count: int = Field(description="The same count as ``flagged`` (kept for clients)")
 
 
 def dispatcher_buckets(now: datetime) -> dict[str, ColumnElement[bool]]:
+    midnight = now.astimezone(COUNTY_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     return {
+        "new_today": and_(Task.created_at >= midnight, Task.state.in_(OPEN_STATES)),
         "unrouted": or_(
             Task.state == "created",
             and_(
@@ -81,7 +89,10 @@ def dispatcher_buckets(now: datetime) -> dict[str, ColumnElement[bool]]:
             Task.extension_request.is_not(None), Task.state.in_(OPEN_STATES)
         ),
         "awaiting_review": Task.state == "replied",
+        "due_soon": and_(Task.state.in_(CLOCK_STATES), Task.warn_at <= now, Task.due_at >= now),
         "overdue": and_(Task.state.in_(CLOCK_STATES), Task.due_at < now),
+        # The scanner records for which due date it escalated: an extension re-arms it.
+        "escalated": and_(Task.state.in_(CLOCK_STATES), Task.escalated_due_at == Task.due_at),
         "flagged": and_(Task.flagged, Task.state.in_(OPEN_STATES)),
     }
 
@@ -95,6 +106,8 @@ def unit_buckets(unit_code: str, now: datetime) -> dict[str, ColumnElement[bool]
             mine, Task.state.in_(WITH_UNIT_STATES), Task.warn_at <= now, Task.due_at >= now
         ),
         "overdue": and_(mine, Task.state.in_(WITH_UNIT_STATES), Task.due_at < now),
+        "awaiting_review": and_(mine, Task.state == "replied"),
+        "flagged": and_(mine, Task.flagged, Task.state.in_(OPEN_STATES)),
     }
 
 
@@ -164,9 +177,4 @@ async def unit_queue(
             name: await bucket(session, condition, everything, limit)
             for name, condition in unit_buckets(unit_code, now).items()
         }
-        flagged = await session.scalar(
-            select(func.count())
-            .select_from(Task)
-            .where(everything, Task.flagged, Task.state.in_(OPEN_STATES))
-        )
-    return UnitQueue(unit_code=unit_code, flagged_count=flagged or 0, **buckets)
+    return UnitQueue(unit_code=unit_code, flagged_count=buckets["flagged"].count, **buckets)
