@@ -99,11 +99,6 @@ chaos: $(VENV_STAMP) ## chaos drill on the running stack (starts it if needed): 
 	@$(DEVSTACK) up
 	@$(UV) run --frozen python scripts/chaos.py $(CHAOS_ARGS)
 
-# CHAOS_ARGS="--faults kill:intake,broker --duration 60" for a shorter drill (docs/chaos.md).
-chaos: $(VENV_STAMP) ## chaos drill on the running stack (starts it if needed): kill -9 each service, lose the broker, pause PostgreSQL; proves no ticket lost or doubled
-	@$(DEVSTACK) up
-	@$(UV) run --frozen python scripts/chaos.py $(CHAOS_ARGS)
-
 classifier-eval: $(VENV_STAMP) ## classifier accuracy on the held-out split of the labelled tickets
 	@$(UV) run --frozen python scripts/evaluate_classifier.py
 
