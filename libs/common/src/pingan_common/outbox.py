@@ -3,7 +3,9 @@
 A relay publishes unsent rows in id order and marks them sent. One relay per database works
 at a time (a transaction-scoped advisory lock), so several replicas never reorder an
 aggregate's events. It is nudged in-process right after a commit that added rows and polls
-briefly as a fallback; a broker outage only delays publication.
+as a fallback: every ``poll_interval_ms`` while it finds rows, doubling on each empty pass up
+to ``idle_poll_interval_ms`` when there are none, and soon again when another replica held the
+lock; a broker outage only delays publication.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
+from pingan_common.bus.idle_backoff import IdleBackoff
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
 from pingan_common.db import Clock, system_clock
 from pingan_common.events.envelope import EventEnvelope
@@ -121,11 +124,15 @@ class OutboxRelay:
             log.warning("final outbox flush failed; rows stay for the next start", exc_info=True)
 
     async def _run(self) -> None:
-        poll = self._settings.poll_interval_ms / 1000
+        poll = IdleBackoff(self._settings.poll_interval_ms, self._settings.idle_poll_interval_ms)
         while not self._stopping:
             self._outbox.clear_nudge()
             try:
-                published = await self.publish_pending()
+                batch = await self._publish_batch()
+                published = batch or 0
+                # Rows found, or another relay holds the lock (its rows may be ours): look again
+                # soon; an empty pass makes the next fallback poll wait longer.
+                wait_ms = poll.after_poll(1 if batch is None else published)
                 await self._maybe_record_backlog()
                 await self._maybe_cleanup()
             except asyncio.CancelledError:
@@ -136,13 +143,17 @@ class OutboxRelay:
                 await asyncio.sleep(self._settings.retry_backoff_ms / 1000)
                 continue
             if published < self._settings.batch_size:
-                await self._outbox.wait_for_nudge(poll)
+                await self._outbox.wait_for_nudge(wait_ms / 1000)
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows were published."""
+        return await self._publish_batch() or 0
+
+    async def _publish_batch(self) -> int | None:
+        """Publish one batch: how many rows, or None when another relay holds the lock."""
         async with self._engine.begin() as conn:
             if not await conn.scalar(select(func.pg_try_advisory_xact_lock(_RELAY_LOCK_ID))):
-                return 0
+                return None
             rows = (
                 await conn.execute(
                     select(self._table)

@@ -84,7 +84,10 @@ class OutboxSettings(BaseSettings):
 
     enabled: bool = True
     batch_size: int = 500
+    # The fallback poll (a commit nudges the relay at once): this while rows keep coming,
+    # doubling on each empty pass up to idle_poll_interval_ms.
     poll_interval_ms: int = 500
+    idle_poll_interval_ms: int = 5_000
     retry_backoff_ms: int = 1_000
     retention_hours: int = 24 * 7
     cleanup_interval_s: int = 3_600

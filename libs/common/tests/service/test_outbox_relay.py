@@ -254,3 +254,44 @@ async def _is_zero(count: Any) -> bool:
 
 async def _at_least(producer: FlakyProducer, calls: int) -> bool:
     return producer.calls >= calls
+
+
+async def test_an_idle_relay_polls_less_often_and_still_finds_rows_it_was_not_nudged_for(
+    world,  # type: ignore[no-untyped-def]
+) -> None:
+    outbox = Outbox(world.tables.outbox)
+    producer = await world.producer()
+    relay = OutboxRelay(
+        engine=world.engine,
+        outbox=outbox,
+        producer=producer,
+        settings=_settings(poll_interval_ms=20, idle_poll_interval_ms=320),
+        service="relay-test",
+    )
+    passes: list[float] = []
+    publish_batch = relay._publish_batch
+
+    async def counted() -> int | None:
+        passes.append(asyncio.get_running_loop().time())
+        return await publish_batch()
+
+    relay._publish_batch = counted  # type: ignore[method-assign]
+    relay.start()
+    try:
+        await asyncio.sleep(1.5)  # 20, 40, 80, 160 ms, then the 320 ms ceiling
+        since = asyncio.get_running_loop().time()
+        await asyncio.sleep(1.3)
+        idle_passes = [at for at in passes if at >= since]
+        # At the 20 ms floor this would be about 60 passes.
+        assert 2 <= len(idle_passes) <= 6, len(idle_passes)
+        # Rows committed elsewhere (another replica's outbox: no nudge here) go out on the
+        # next fallback poll, within the idle interval.
+        await world.add_rows(Outbox(world.tables.outbox), per_aggregate=1, per_transaction=3)
+
+        async def all_sent() -> bool:
+            return await world.unsent() == 0
+
+        await eventually(all_sent, within=2, interval=0.02)
+    finally:
+        await relay.stop()
+        await producer.stop()
