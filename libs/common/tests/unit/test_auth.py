@@ -285,6 +285,7 @@ async def test_ensure_area_gives_403_outside_scope(client, keys_dir):
     assert inside.status_code == 200
     assert outside.status_code == 403
     assert outside.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert "331199002" not in outside.json()["detail"]  # no enumeration oracle (issue 12)
 
 
 # --- API keys ----------------------------------------------------------------------------------

@@ -119,12 +119,15 @@ def _authorize(
 
 
 def ensure_area(principal: Principal, area_code: str | None) -> None:
-    """403 unless the principal's area scope covers ``area_code``."""
+    """403 unless the principal's area scope covers ``area_code``.
+
+    The refusal never names the area: on a record the caller may not see, that would tell
+    where the record is (an enumeration oracle on sequential ticket numbers, issue 12)."""
     if principal.covers_area(area_code):
         return
     if area_code is None:
         raise Forbidden("records without an area are visible county-wide only")
-    raise Forbidden(f"area {area_code} is outside your scope")
+    raise Forbidden("this record's area is outside your scope")
 
 
 def ensure_channel(principal: Principal, channel: str) -> None:

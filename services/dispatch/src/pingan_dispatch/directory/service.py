@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import any_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.county_time import COUNTY_TZ
@@ -403,7 +404,15 @@ async def _store(
         entry = existing
     else:
         return Saved(existing, created=False, changed=False)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        # Two PUTs creating the same entry at once: the second finds it created meanwhile
+        # (it was a 500, found by the security matrix); a retry sees version 1.
+        if existing is not None:
+            raise
+        what = f"{model.__tablename__} {'/'.join(str(v) for v in key.values())}"
+        raise VersionConflict(what, 0, 1) from error
     await publish(entry)
     return Saved(entry, created=existing is None, changed=True)
 
