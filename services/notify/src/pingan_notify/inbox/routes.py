@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from pingan_common.auth import Principal, Role, require
 from pingan_common.pagination import DEFAULT_LIMIT, PageLimit
@@ -17,6 +17,9 @@ from pingan_notify.inbox.schemas import InboxItemRead, InboxPage, MarkedRead, Un
 from pingan_notify.notices.alerts import acknowledge_alert, acknowledge_at_owner
 from pingan_notify.state import NotifyStateDep
 from pingan_notify.stream.hub import StreamItem
+
+# An inbox item's id is a bigint: a larger number was a 500 from the database (schemathesis).
+ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 router = APIRouter(prefix="/v1", tags=["inbox"])
 
@@ -68,7 +71,7 @@ async def read_all(principal: Staff, runtime: RuntimeDep) -> MarkedRead:
     response_model=InboxItemRead,
     responses=problem_responses(401, 403, 404),
 )
-async def read_item(item_id: int, principal: Staff, runtime: RuntimeDep) -> InboxItemRead:
+async def read_item(item_id: ItemId, principal: Staff, runtime: RuntimeDep) -> InboxItemRead:
     async with runtime.transaction() as session:
         item = await inbox.visible_item(session, principal, item_id)
         if item is None:
@@ -86,7 +89,11 @@ async def read_item(item_id: int, principal: Staff, runtime: RuntimeDep) -> Inbo
     summary="Acknowledge an alert (签收预警) at riskassess, as you; then its repeats stop",
 )
 async def acknowledge_item(
-    item_id: int, principal: Staff, runtime: RuntimeDep, state: NotifyStateDep, request: Request
+    item_id: ItemId,
+    principal: Staff,
+    runtime: RuntimeDep,
+    state: NotifyStateDep,
+    request: Request,
 ) -> InboxItemRead:
     async with runtime.transaction() as session:
         item = await inbox.visible_item(session, principal, item_id)
