@@ -11,9 +11,9 @@ from tests.browser.conftest import ConsoleSite, screenshot
 HOMES = [
     ("operator1", "/operator", "话务员", "青山县"),
     ("dispatcher1", "/dispatch", "派单员", "青山县"),
-    ("handler1", "/unit", "承办单位", "城关镇"),
-    ("grid_worker1", "/grid", "网格员", "城关镇"),
-    ("mediator1", "/mediation", "调解员", "城关镇"),
+    ("handler1", "/unit", "承办单位", "城关"),
+    ("grid_worker1", "/grid", "网格员", "城关"),
+    ("mediator1", "/mediation", "调解员", "城关"),
     ("analyst1", "/alerts", "研判人员", "青山县"),
     ("leader1", "/bigscreen", "值班领导", "青山县"),
 ]
