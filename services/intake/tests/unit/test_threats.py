@@ -273,3 +273,72 @@ def test_a_signal_never_reaches_across_punctuation():
 
     assert result.kind == ARSON
     assert all("，" not in s.text for s in result.signals if s.family == "explicit")
+
+
+# --- the layered detector: rules or the learned model raise (issue 10) ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # farewell and giving things away, no keyword the rules know
+        "我把我的摩托车和电视都送给隔壁了，以后也用不上，你们帮我跟我闺女说一声",
+        # euphemism
+        "这日子我也熬到头了，走了算了，欠我的钱让我儿子去要",
+        # reported by a relative, about now
+        "我爸刚才把存折和老房子钥匙都塞给我，说他要出远门，他腿脚都走不动了",
+        # buried in a long wage complaint
+        "我在厂里干了六年，老板一直拖着说等回款，劳动站跑了三趟，我老婆住院要钱，"
+        "明天我就去厂里那个大水罐上面坐着，他不来我也不活了",
+    ],
+)
+def test_the_layered_detector_raises_threats_in_new_phrasing(text: str):
+    result = classify(text)
+
+    assert result.risk_level is not None and result.risk_level.value == "red"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要去北京出差，想问问单位开的证明在哪里盖章",
+        "天安门升旗仪式怎么预约，想带孩子去看",
+        "那个老赖说要钱没有要命一条，我想知道法院能不能强制执行",
+        "我们村里有人说要一起完蛋了，其实说的是合作社要倒闭了，入股的钱要不回来",
+        "我爸说拼了老命也要把补偿款讨回来，就是去法院，不会干别的",
+        "村里能不能组织学习一下怎么防止老人喝农药的急救知识",
+        "饭店的菜贵得要死，结账时不认打折，想投诉价格欺诈",
+        "隔壁小孩每天晚上跳绳一个小时，咚咚咚的，楼下都在骂",
+    ],
+)
+def test_alarming_words_that_threaten_nobody_are_not_red(text: str):
+    result = classify(text)
+
+    assert result.risk_level is None or result.risk_level.value != "red"
+
+
+def test_a_vetoed_alarm_is_neither_red_nor_sent_for_threat_review():
+    result = classify("我不会跳楼的，我就想要回我的工资，老板欠了我两万八")
+
+    assert result.risk_level is None or result.risk_level.value != "red"
+    assert not result.threat_review
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a means named, said calmly: the rules see nothing, the model is unsure
+        "没别的事，我就是把家里燃气阀门拧开了，想好好睡一觉",
+        # a veiled threat at a third party's child
+        "村主任把低保给了他亲戚，他家孩子放学走哪条路我都清楚",
+    ],
+)
+def test_an_unsure_call_is_not_red_but_goes_to_the_operator(text: str):
+    # Not red (no leader is woken), but the operator is asked to check ("可能涉及极端风险，请核实")
+    # and the confidence stays below the review line, so the ticket shows needs_review too.
+    result = classify(text)
+
+    assert result.threat_review
+    assert result.needs_review
+    assert result.confidence < 0.5
+    assert result.risk_level is None or result.risk_level.value != "red"

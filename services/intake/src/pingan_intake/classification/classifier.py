@@ -30,7 +30,7 @@ from importlib.resources import files
 from itertools import islice
 
 from pingan_common.events import CategoryGroup, Disposition, RiskLevel, Urgency
-from pingan_intake.classification import calibration, groups, rules, threats
+from pingan_intake.classification import calibration, groups, rules, threat_model, threats
 from pingan_intake.classification import model as model_settings
 from pingan_intake.classification.calibration import Calibration
 from pingan_intake.classification.model import TextModel, fit_vectorizer, stratified_split, train
@@ -56,6 +56,14 @@ SECONDARY_MIN_PROBABILITY = 0.1
 # The detector's score from which the model's conviction can raise a threat (see threats.py).
 THREAT_ASSIST_SCORE = 0.5
 THREAT_ASSIST_PROBABILITY = 0.5
+# The learned threat model (threat_model.py) raises alone from its RAISE_AT, and with the rules'
+# partial evidence (score >= THREAT_PARTIAL_SCORE) from THREAT_PARTIAL_AT; below that, from its
+# REVIEW_AT or on the rules' partial evidence alone the call is not red but carries
+# threat_review and needs_review. Chosen on 5-fold cross-validation of the training rows.
+THREAT_PARTIAL_SCORE = 0.5
+THREAT_PARTIAL_AT = 0.4
+THREAT_REVIEW_NOTE = "可能涉及极端风险，请核实"
+THREAT_REVIEW_CONFIDENCE = 0.45
 ALTERNATIVES = 3
 # A text shorter than this that fires no cue states no matter: its answer is a guess, and the
 # calibration saw no such texts, so its confidence is capped below the review threshold.
@@ -72,12 +80,19 @@ class Judgement:
     raw_confidence: float
     threat: threats.ThreatAssessment
     group: groups.GroupSignal
+    threat_probability: float = 0.0  # the learned threat model's view (threat_model.py)
 
 
 class Classifier:
-    def __init__(self, model: TextModel, calibrate: Calibration | None = None) -> None:
+    def __init__(
+        self,
+        model: TextModel,
+        calibrate: Calibration | None = None,
+        threat: threat_model.ThreatModel | None = None,
+    ) -> None:
         self.model = model
         self.calibrate = calibrate or Calibration()
+        self.threat_model = threat
 
     def classify(self, text: str, channel: str | None = None) -> Classification:
         return self.judge(text, channel).classification
@@ -91,7 +106,9 @@ class Classifier:
         group = groups.detect(text)
         model_text = rules.without_negated(text, hits.negated_spans) or text
         probabilities = self.model.probabilities(model_text, channel)
-        raised = _threat_raised(threat, probabilities)
+        threat_p = self.threat_model.probability(text) if self.threat_model else 0.0
+        raised = _threat_raised(threat, probabilities, threat_p)
+        unsure = not raised and _threat_unsure(threat, threat_p)
         scores = _scores(probabilities, hits, raised, threat)
         ranked = sorted(scores, key=lambda code: (-scores[code], code))
         chosen = subcategory(ranked[0])
@@ -104,6 +121,10 @@ class Classifier:
         confidence = round(self.calibrate(raw), 4)
         if _says_too_little(text, hits):
             confidence = min(confidence, VAGUE_CONFIDENCE)
+        if unsure:
+            # Below the review line, so the ticket's needs_review (computed from the stored
+            # confidence) shows it too.
+            confidence = min(confidence, THREAT_REVIEW_CONFIDENCE)
         result = Classification(
             group=chosen.group,
             code=chosen.code,
@@ -117,8 +138,9 @@ class Classifier:
                 for code in islice((c for c in ranked if c != chosen.code), ALTERNATIVES)
             ),
             needs_review=calibration.needs_review(confidence),
+            threat_review=unsure,
         )
-        return Judgement(result, raw, threat, group)
+        return Judgement(result, raw, threat, group, threat_p)
 
 
 def _says_too_little(text: str, hits: RuleHits) -> bool:
@@ -126,11 +148,33 @@ def _says_too_little(text: str, hits: RuleHits) -> bool:
     return not hits.codes and len(text) < VAGUE_BELOW
 
 
-def _threat_raised(threat: threats.ThreatAssessment, probabilities: dict[str, float]) -> bool:
+def _threat_raised(
+    threat: threats.ThreatAssessment, probabilities: dict[str, float], threat_p: float
+) -> bool:
+    """Either layer raises: the rules, or the learned model (unless the rules' precise vetoes
+    explain the alarming words away)."""
     if threat.threat:
         return True
     model_says = sum(probabilities.get(code, 0.0) for code in threats.KINDS)
-    return threat.score >= THREAT_ASSIST_SCORE and model_says >= THREAT_ASSIST_PROBABILITY
+    if threat.score >= THREAT_ASSIST_SCORE and model_says >= THREAT_ASSIST_PROBABILITY:
+        return True
+    if _vetoed(threat):
+        return False
+    return threat_p >= threat_model.RAISE_AT or (
+        threat_p >= THREAT_PARTIAL_AT and threat.score >= THREAT_PARTIAL_SCORE
+    )
+
+
+def _vetoed(threat: threats.ThreatAssessment) -> bool:
+    """The rules saw the alarming words and explained them (denied, figurative, a joke, the
+    settled past, a question) and nothing else of weight counts."""
+    return bool(threat.blocked) and threat.score < THREAT_PARTIAL_SCORE
+
+
+def _threat_unsure(threat: threats.ThreatAssessment, threat_p: float) -> bool:
+    if _vetoed(threat):
+        return False
+    return threat_p >= threat_model.REVIEW_AT or threat.score >= THREAT_PARTIAL_SCORE
 
 
 def _scores(
@@ -222,13 +266,18 @@ def build(examples: Sequence[LabelledExample]) -> Classifier:
     stated confidence errs on the modest side."""
     training, held_out = calibration_split(examples)
     vectorizer = fit_vectorizer([e.text for e in examples])
-    judge = Classifier(train(training, vectorizer)).judge
+    judge = Classifier(train(training, vectorizer), threat=_threat_model(training)).judge
     judgements = [(e, judge(e.text, e.channel)) for e in held_out]
     fitted = calibration.fit(
         [j.raw_confidence for _, j in judgements],
         [j.classification.code == e.code for e, j in judgements],
     )
-    return Classifier(train(examples, vectorizer), fitted)
+    return Classifier(train(examples, vectorizer), fitted, _threat_model(examples))
+
+
+def _threat_model(examples: Sequence[LabelledExample]) -> threat_model.ThreatModel:
+    """Trained on the hand-written rows only (the templated rows share fillers)."""
+    return threat_model.train([e for e in examples if e.hand_written])
 
 
 def calibration_split(
@@ -247,7 +296,15 @@ def fingerprint(examples: Sequence[LabelledExample]) -> str:
     """What a stored calibration was fitted for: the examples and the settings that shape the
     raw scores. (Changing a rule module also shifts them: regenerate after such a change.)"""
     digest = hashlib.sha256()
-    settings = (model_settings.TEMPERATURE, model_settings.C, model_settings.CHANNEL_WEIGHT)
+    settings: tuple[float, ...] = (
+        model_settings.TEMPERATURE,
+        model_settings.C,
+        model_settings.CHANNEL_WEIGHT,
+        threat_model.RAISE_AT,
+        threat_model.REVIEW_AT,
+        threat_model.C,
+        THREAT_PARTIAL_AT,
+    )
     digest.update(repr((RULE_BOOST, settings)).encode())
     for example in sorted(examples, key=lambda e: (e.text, e.channel, e.code)):
         digest.update(f"{example.text}\t{example.channel}\t{example.code}\n".encode())
@@ -287,7 +344,7 @@ def default_classifier() -> Classifier:
             examples = load_training_examples()
             stored = stored_calibration()
             if stored is not None and stored[0] == fingerprint(examples):
-                _default = Classifier(train(examples), stored[1])
+                _default = Classifier(train(examples), stored[1], _threat_model(examples))
             else:
                 _default = build(examples)
         return _default

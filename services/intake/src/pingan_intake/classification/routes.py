@@ -12,7 +12,7 @@ from pingan_common.auth import Principal, Role, require
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_intake.classification import overrides
-from pingan_intake.classification.classifier import classify
+from pingan_intake.classification.classifier import THREAT_REVIEW_NOTE, classify
 from pingan_intake.classification.schemas import (
     AlternativeOut,
     ClassificationOut,
@@ -72,6 +72,8 @@ def classification_out(result: Classification) -> ClassificationOut:
         risk_level=result.risk_level,
         confidence=result.confidence,
         needs_review=result.needs_review,
+        threat_review=result.threat_review,
+        review_note=THREAT_REVIEW_NOTE if result.threat_review else None,
         alternatives=[
             AlternativeOut(group=a.group.value, code=a.code, label=a.label, confidence=a.confidence)
             for a in result.alternatives

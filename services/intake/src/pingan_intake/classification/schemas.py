@@ -41,6 +41,12 @@ class ClassificationOut(BaseModel):
     needs_review: bool = Field(
         description="Too uncertain to act on: the operator should confirm or correct it"
     )
+    threat_review: bool = Field(
+        default=False,
+        description="The threat detector is unsure: not red, but the operator must check for an "
+        "extreme risk (needs_review is set too)",
+    )
+    review_note: str | None = Field(default=None, examples=["可能涉及极端风险，请核实"])
     alternatives: list[AlternativeOut]
 
 

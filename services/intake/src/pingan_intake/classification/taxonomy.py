@@ -79,6 +79,7 @@ class Classification:
     confidence: float = 1.0  # calibrated: how often an answer like this one is right
     alternatives: tuple[Alternative, ...] = ()
     needs_review: bool = False  # too uncertain to act on without the operator's confirmation
+    threat_review: bool = False  # maybe an extreme threat: the operator must check (not red)
 
     @property
     def disposition(self) -> Disposition:

@@ -182,7 +182,7 @@ _SIGNALS: tuple[tuple[str, str | None, str], ...] = (
 _FIGURATIVE_BEFORE = re.compile(r"(得|的)(我|人|我们)?(都|快|真|也)?(要|想|快)?(都|快)?$")
 _FIGURATIVE_WORDS = re.compile(
     r"跳闸|跳槽|跳舞|广场舞|跳绳|跳脚|心脏都要跳|跳起来|跳出来|炸鸡|炸串|炸了个火花|水管.{0,2}炸|管子.{0,2}炸"
-    r"|(头|脑袋|肺|人)都?要?炸|群里.{0,2}炸|气炸|炸锅|炸开了锅|死机|死活|死贵|死死的|死不承认|死鱼|死猪|死鸡"
+    r"|要钱没有.{0,3}要命|(头|脑袋|肺|人)都?要?炸|群里.{0,2}炸|气炸|炸锅|炸开了锅|死机|死活|死贵|死死的|死不承认|死鱼|死猪|死鸡"
     r"|去世|死亡(证明|赔偿)|累死|吓死|笑死|气死|热死|冻死|臭死|吵死|烦死|急死|疼死|饿死了|困死|坑死|忙死"
     r"|恶心死|难受死|要死了要死了|跑死|冷得要死|快.{0,2}死了|吓.{0,2}一跳|都(想|要|快)死了|的都有"
     r"|(跟|像|好像)要?把.{0,8}炸|炸了?一样|(一样|似的)$"
@@ -190,6 +190,7 @@ _FIGURATIVE_WORDS = re.compile(
 # Words that disown what was just said: a joke, angry words, not meant.
 _DISCLAIMER = re.compile(
     r"开(个)?玩笑|说说(而已|罢了)|就是说说|也就说说|气话|嘴上(说说|厉害)|当然不会|我不会这么(干|做)|不会真|哈哈|逗你|想赖账|吓唬人的|装的"
+    r"|不会(干|做)别的|不会乱来|不会做傻事|其实(说|指)的是"
 )
 _DENIED_DISCLAIMER = re.compile(r"(不是|这不是|没)(在)?$")
 # The past with the matter since settled: "他去年说过要跳楼，后来事情解决了".
@@ -205,7 +206,14 @@ _STILL_DANGEROUS = re.compile(
     r"不见了|联系不上|找不到|打不通|又(说|开始|去)|这次|这回|还在|刚才|刚刚|正在"
 )
 # Asking on someone's behalf about help, medicine or rules: "人要是想不开了，可以打什么热线".
-_INQUIRY = re.compile(r"热线|心理援助|处方|失眠|医保|报销|能报|政策|我是问给|是问|咨询")
+_INQUIRY = re.compile(
+    r"热线|心理援助|处方|失眠|医保|报销|能报|政策|我是问给|是问|咨询|报告给平台|平台管|短剧|演员"
+    r"|防止|预防|急救知识"
+)
+# Beijing is a threat only when the trip is a petition: "去北京出差" is not.
+_PETITION_CONTEXT = re.compile(
+    r"上访|信访|告状|反映|喊冤|冤|材料|横幅|申诉|说法|解决|没人管|不管我|再拖|跪|拦|告御状|讨公道|两会"
+)
 _CLAUSE = re.compile(r"[，。,.;；!！?？\n…~～]+")
 _SENTENCE = re.compile(r"[。!！?？\n]+")
 
@@ -257,6 +265,8 @@ def assess(text: str) -> ThreatAssessment:
     for family, kind, pattern in _compiled():
         for match in islice(pattern.finditer(text), _MATCHES_PER_SIGNAL):
             reason = _discounted(text, match)
+            if reason is None and kind == PETITION and not _PETITION_CONTEXT.search(text):
+                reason = "travel"
             signal = Signal(family, kind, match.group(0), match.start(), reason)
             (blocked if reason else counted).append(signal)
     best: dict[str, float] = {}
@@ -367,6 +377,6 @@ def _inquiry(text: str) -> bool:
     """A question about help, medicine or rules, on someone's behalf or in general."""
     return (
         bool(_INQUIRY.search(text))
-        and bool(re.search(r"问|咨询|请问|了解", text))
+        and bool(re.search(r"问|咨询|请问|了解|能不能|怎么", text))
         and not (re.search(r"认真|准备好|买好|攒|最后", text))
     )
