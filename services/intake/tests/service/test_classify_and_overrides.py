@@ -48,10 +48,13 @@ async def test_classify_answers_every_field_and_creates_nothing(api):
         "risk_level",
         "confidence",
         "needs_review",
+        "threat_review",
+        "review_note",
         "alternatives",
     }
     assert result["group"] == "safety_hazard"
     assert result["needs_review"] is False
+    assert (result["threat_review"], result["review_note"]) == (False, None)
     assert result["urgency"] == "urgent"
     assert result["disposition"] == result["dispositions"][0]
     assert 0 < result["confidence"] <= 1
