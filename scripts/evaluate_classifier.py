@@ -31,6 +31,7 @@ from pingan_intake.classification.classifier import (
     Classifier,
     calibration_split,
     default_classifier,
+    train_threat_model,
 )
 from pingan_intake.classification.evaluation import (
     GROUPS,
@@ -98,7 +99,8 @@ def own_held_out(templated: bool = True) -> tuple[Report, dict[str, Any]]:
         training = [e for e in training if e.hand_written]
     assert not {e.text for e in training} & {e.text for e in held_out}, "held-out text in training"
     started = time.perf_counter()
-    classifier = Classifier(train(training))
+    # the whole detector, as in production: the model, the rules and the learned threat layer
+    classifier = Classifier(train(training), threat=train_threat_model(training))
     seconds = time.perf_counter() - started
     judgements = [classifier.judge(e.text, e.channel) for e in held_out]
     rows = [Expected.of(e) for e in held_out]

@@ -266,16 +266,16 @@ def build(examples: Sequence[LabelledExample]) -> Classifier:
     stated confidence errs on the modest side."""
     training, held_out = calibration_split(examples)
     vectorizer = fit_vectorizer([e.text for e in examples])
-    judge = Classifier(train(training, vectorizer), threat=_threat_model(training)).judge
+    judge = Classifier(train(training, vectorizer), threat=train_threat_model(training)).judge
     judgements = [(e, judge(e.text, e.channel)) for e in held_out]
     fitted = calibration.fit(
         [j.raw_confidence for _, j in judgements],
         [j.classification.code == e.code for e, j in judgements],
     )
-    return Classifier(train(examples, vectorizer), fitted, _threat_model(examples))
+    return Classifier(train(examples, vectorizer), fitted, train_threat_model(examples))
 
 
-def _threat_model(examples: Sequence[LabelledExample]) -> threat_model.ThreatModel:
+def train_threat_model(examples: Sequence[LabelledExample]) -> threat_model.ThreatModel:
     """Trained on the hand-written rows only (the templated rows share fillers)."""
     return threat_model.train([e for e in examples if e.hand_written])
 
@@ -344,7 +344,7 @@ def default_classifier() -> Classifier:
             examples = load_training_examples()
             stored = stored_calibration()
             if stored is not None and stored[0] == fingerprint(examples):
-                _default = Classifier(train(examples), stored[1], _threat_model(examples))
+                _default = Classifier(train(examples), stored[1], train_threat_model(examples))
             else:
                 _default = build(examples)
         return _default
