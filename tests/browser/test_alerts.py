@@ -11,31 +11,11 @@ from playwright.async_api import Page, expect
 
 from pingan_common.testing.services import eventually
 from tests.browser.conftest import ConsoleSite, screenshot
-from tests.e2e.test_alert_flows import threat_call
-
-
-async def _json(response: Any) -> Any:
-    assert response.status_code in (200, 201), response.text
-    return response.json()
+from tests.e2e.test_alert_flows import _json, _raised_alert
 
 
 async def _red_alert(site: ConsoleSite, phone: str) -> dict[str, Any]:
-    platform = site.platform
-    ticket = await _json(
-        await platform.intake.client.post(
-            "/v1/tickets", json=threat_call(phone), headers=platform.headers("operator")
-        )
-    )
-
-    async def raised() -> list[dict[str, Any]]:
-        page = await _json(
-            await platform.riskassess.client.get(
-                f"/v1/alerts?ticket_id={ticket['id']}", headers=platform.headers("analyst")
-            )
-        )
-        return page["items"]
-
-    (alert,) = await eventually(raised)
+    alert = await _raised_alert(site.platform, phone)
     assert alert["level"] == "red"
     return alert
 

@@ -13,13 +13,27 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pingan_console.dispatch import actions, detail, labels, service
-from pingan_console.dispatch.timefmt import county_text
+from pingan_console.dispatch.timefmt import county_text, remaining_text
 from pingan_console.sessions.store import Session
 from pingan_console.shell.context import Console
 from pingan_console.shell.render import is_htmx, render
 from pingan_console.upstream import UpstreamError
 
 STALE_MESSAGE = "任务已被他人更新，请刷新"
+
+
+def task_list_context(now: datetime, poll_seconds: int) -> dict[str, Any]:
+    """What a refreshing list of tasks needs besides its rows: the poll, the time of this
+    answer, and how to show a deadline (the board and the unit inbox share it)."""
+    return {
+        "poll_seconds": poll_seconds,
+        "updated_at": county_text(now),
+        "when": county_text,
+        "remaining": lambda due: remaining_text(due, now),
+        "labels": labels,
+    }
+
+
 SYSTEM_ACTORS = {"system": "系统", "dispatch": "派单服务", "scanner": "时限扫描"}
 
 

@@ -15,8 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pingan_console.dispatch import labels, pages, queues, service
-from pingan_console.dispatch.timefmt import county_text, remaining_text
+from pingan_console.dispatch import pages, queues, service
 from pingan_console.sessions.store import Session
 from pingan_console.shell.auth import require_roles
 from pingan_console.shell.context import Console, ConsoleDep
@@ -56,12 +55,8 @@ async def _board_context(console: Console, session: Session, queue: str) -> dict
     shown = queues.board(service_queue, selected=queue)
     return {
         "board": shown,
-        "poll_seconds": POLL_SECONDS,
-        "updated_at": county_text(now),
         "unit_name": pages.unit_namer(console),
-        "when": county_text,
-        "remaining": lambda due: remaining_text(due, now),
-        "labels": labels,
+        **pages.task_list_context(now, POLL_SECONDS),
     }
 
 

@@ -15,8 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pingan_console.dispatch import labels, pages
-from pingan_console.dispatch.timefmt import county_text, remaining_text
+from pingan_console.dispatch import pages
 from pingan_console.sessions.store import Session
 from pingan_console.shell.auth import require_roles
 from pingan_console.shell.context import Console, ConsoleDep
@@ -56,11 +55,7 @@ async def _inbox_context(console: Console, session: Session, tab: str) -> dict[s
     return {
         "inbox": inbox.inbox(queue, selected=tab),
         "unit_label": pages.unit_namer(console)(unit_code),
-        "poll_seconds": POLL_SECONDS,
-        "updated_at": county_text(now),
-        "when": county_text,
-        "remaining": lambda due: remaining_text(due, now),
-        "labels": labels,
+        **pages.task_list_context(now, POLL_SECONDS),
     }
 
 
