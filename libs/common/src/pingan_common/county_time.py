@@ -25,3 +25,8 @@ def county_date(instant: datetime) -> date:
 def start_of_county_day(day: date) -> datetime:
     """Midnight at the start of a county day, as an aware instant."""
     return datetime.combine(day, time.min, tzinfo=COUNTY_TZ)
+
+
+def county_minute(instant: datetime) -> str:
+    """The instant as people read it in the county: 2026-12-09 16:22."""
+    return county_datetime(instant).strftime("%Y-%m-%d %H:%M")

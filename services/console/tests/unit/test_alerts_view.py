@@ -15,6 +15,7 @@ from pingan_console.alerts.view import (
     county_time,
     if_match,
     panel,
+    shown_summary,
 )
 from pingan_console.keypersons.view import row as key_person_row
 
@@ -123,3 +124,10 @@ def test_a_key_person_past_the_visit_date_is_marked_overdue() -> None:
     assert shown.lost_contact is True
     released = key_person_row({**person, "status": "released"}, NOW, names)
     assert released.visit_overdue is False
+
+
+def test_the_rule_of_a_summary_is_named_in_chinese() -> None:
+    assert shown_summary("threat: 扬言自杀/跳楼") == "极端言行：扬言自杀/跳楼"
+    assert shown_summary("repeat_caller: 30天内第3次来电") == "重复来电：30天内第3次来电"
+    assert shown_summary("来电人情绪激动") == "来电人情绪激动"
+    assert shown_summary("unknown_rule: x") == "unknown_rule: x"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -62,13 +63,15 @@ def alert_raised(ticket: dict) -> AlertRaised:
     return AlertRaised.create(data, subject=str(alert_id), correlationid=ticket["id"])
 
 
-def delivery_sent(ticket_id: str | None, correlationid: str) -> DeliverySent:
+def delivery_sent(
+    ticket_id: str | None, correlationid: str, recipient: str = "331199001-ZZ"
+) -> DeliverySent:
     delivery_id = uuid.uuid4()
     data = DeliverySentData(
         delivery_id=delivery_id,
         channel="in_app",
-        recipient_kind="unit",
-        recipient="331199001-ZZ",
+        recipient_kind="unit" if "#" not in recipient else "phone",
+        recipient=recipient,
         title="新工单待签收",
         ticket_id=ticket_id,
         trigger_event_id=uuid.uuid4(),
@@ -114,6 +117,10 @@ async def test_created_and_assigned_task_show_in_the_timeline_and_dispatch_the_t
     assigned = view["timeline"][-1]
     assert assigned["service"] == "dispatch"
     assert "城关街道综治中心" in assigned["summary"]
+    # the deadline as people read it, in county time (not an ISO timestamp)
+    assert re.search(r"办理时限 \d{4}-\d\d-\d\d \d\d:\d\d$", assigned["summary"])
+    registered = view["timeline"][0]["summary"]
+    assert "处置方式 派单办理" in registered or "处置方式" not in registered
     assert assigned["details"]["unit_code"] == "331199001-ZZ"
     assert assigned["details"]["task_id"] == str(task_id)
     assert view["status"] == "dispatched"
@@ -244,3 +251,15 @@ async def test_timeline_entries_are_in_the_order_the_steps_happened(api, broker,
         select(TimelineEntry.at).where(TimelineEntry.ticket_id == uuid.UUID(ticket["id"]))
     )
     assert len(rows) == 3
+
+
+async def test_a_notice_to_the_caller_names_the_masked_phone_not_the_recipient_key(
+    api, broker, ticket
+):
+    await broker.produce(delivery_sent(ticket["id"], ticket["id"], "139****1957#bf9c27e4c880"))
+
+    view = await eventually(lambda: _steps_once(api, ticket["id"], "notified"))
+
+    (notified,) = [entry for entry in view["timeline"] if entry["step"] == "notified"]
+    assert notified["summary"].startswith("已通知 139****1957：")
+    assert "#" not in notified["summary"]

@@ -69,6 +69,20 @@ class Disposition(StrEnum):
     POLICE_TRANSFER = "police_transfer"
     ANSWER = "answer"
 
+    @property
+    def label(self) -> str:
+        """The Chinese name staff see on a ticket's timeline."""
+        return DISPOSITION_LABELS[self]
+
+
+DISPOSITION_LABELS: dict[Disposition, str] = {
+    Disposition.TASK: "派单办理",
+    Disposition.MEDIATION: "调解",
+    Disposition.RISK: "风险研判",
+    Disposition.POLICE_TRANSFER: "转110",
+    Disposition.ANSWER: "直接答复",
+}
+
 
 class RiskLevel(StrEnum):
     RED = "red"

@@ -30,6 +30,14 @@ Json = Mapping[str, Any]
 Names = Callable[[str], str]
 
 
+def shown_summary(summary: str) -> str:
+    """riskassess writes "<rule>: <text>"; the page names the rule in Chinese."""
+    rule, colon, text = summary.partition(": ")
+    if colon and rule in RULE_LABELS:
+        return f"{RULE_LABELS[rule]}：{text}"
+    return summary
+
+
 def parse_time(value: str | datetime | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
@@ -111,7 +119,7 @@ def card(alert: Json, now: datetime, area_name: Names) -> AlertCard:
         state=str(alert["state"]),
         state_label=label(STATE_LABELS, alert["state"]),
         subject_label=label(SUBJECT_LABELS, alert.get("subject_kind")),
-        summary=str(alert.get("summary") or ""),
+        summary=shown_summary(str(alert.get("summary") or "")),
         area_name=area_name(str(alert.get("area_code") or "")),
         raised_at=county_time(alert.get("raised_at")),
         deadline=deadline,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pingan_common.events import Disposition
 from pingan_intake.duplicates import gate
 from pingan_intake.models import Ticket, TimelineEntry
 from pingan_intake.registration.duplicates_gate import Screened
@@ -28,7 +29,7 @@ async def persist(session: AsyncSession, screened: Screened, *, number_prefix: s
         ticket,
         ticket.registered_at,
         "registered",
-        f"受理登记：{ticket.category_label}，处置方式 {'、'.join(ticket.dispositions)}",
+        f"受理登记：{ticket.category_label}，处置方式 {_dispositions(ticket.dispositions)}",
         {"channel": ticket.channel, "area_code": ticket.area_code},
     )
     # The registered entry first: entries of one instant show in the order they were added.
@@ -78,3 +79,7 @@ def _new_ticket(screened: Screened, number_prefix: str) -> Ticket:
         registered_by=submission.principal.subject,
         updated_at=now,
     )
+
+
+def _dispositions(codes: list[str]) -> str:
+    return "、".join(Disposition(code).label for code in codes)

@@ -16,7 +16,8 @@ async def record_delivery_sent(event: DeliverySent, ctx: HandlerContext) -> None
         event,
         data.ticket_id,
         "notified",
-        f"已通知 {data.recipient}：{data.title}",
+        # a citizen's recipient key is "<masked phone>#<hash>": people read the masked phone
+        f"已通知 {data.recipient.partition('#')[0]}：{data.title}",
         {
             "delivery_id": str(data.delivery_id),
             "channel": data.channel,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from pingan_common.bus.consumer import HandlerContext
+from pingan_common.county_time import county_minute
 from pingan_common.events.dispatch import (
     TaskAccepted,
     TaskAssigned,
@@ -63,7 +64,7 @@ async def record_task_assigned(event: TaskAssigned, ctx: HandlerContext) -> None
         event,
         data.ticket_id,
         "task_assigned",
-        f"派单至 {data.unit_name}，办理时限 {data.due_at.isoformat()}",
+        f"派单至 {data.unit_name}，办理时限 {county_minute(data.due_at)}",
         {
             **task_ref(data),
             "unit_code": data.unit_code,
@@ -145,7 +146,7 @@ async def record_extension_decided(event: TaskExtensionDecided, ctx: HandlerCont
         event,
         data.ticket_id,
         "extension_decided",
-        f"延期申请已{decision}，办理时限 {data.due_at.isoformat()}",
+        f"延期申请已{decision}，办理时限 {county_minute(data.due_at)}",
         {**task_ref(data), "approved": data.approved, "due_at": data.due_at.isoformat()},
     )
 
