@@ -212,9 +212,10 @@ async def test_the_dispatcher_sees_new_due_soon_and_escalated_tasks_in_their_que
 
 
 async def test_a_units_inbox_lists_its_replies_awaiting_review(api, make_ticket, dispatch):
-    task = await api.open(make_ticket("巷口路灯一闪一闪", group="city_service", code="street_light"))
+    ticket = make_ticket("巷口路灯一闪一闪", group="city_service", code="street_light")
+    task = await api.open(ticket)
     await api.do(task, "accept", role="unit")
-    await api.do(task, "reply", {"result": "已修复松动地砖"}, role="unit")
+    await api.do(task, "reply", {"result": "已更换巷口路灯"}, role="unit")
     response = await dispatch.client.get(
         "/v1/queues/unit", params={"limit": 200}, headers=api.unit_headers(task)
     )
