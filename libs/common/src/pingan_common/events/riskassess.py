@@ -16,6 +16,8 @@ from uuid import UUID
 from pydantic import Field
 
 from pingan_common.events.envelope import EventEnvelope
+from pingan_common.events.riskassess_assessments import ASSESSMENT_FOLLOW_UP_EVENTS
+from pingan_common.events.riskassess_bulletins import BULLETIN_EVENTS
 from pingan_common.events.topics import RISKASSESS_ALERTS, RISKASSESS_ASSESSMENTS
 from pingan_common.events.values import Payload, RiskLevel
 
@@ -286,4 +288,6 @@ EVENTS: tuple[type[EventEnvelope], ...] = (
     AssessmentRegistered,
     AssessmentConcluded,
     AssessmentDecided,
+    *ASSESSMENT_FOLLOW_UP_EVENTS,
+    *BULLETIN_EVENTS,
 )
