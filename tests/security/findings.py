@@ -66,6 +66,13 @@ EXPECTED: tuple[Exception_, ...] = (
         " looked at; nothing is written (service tests cover its keys)",
     ),
     Exception_(
+        "pii",
+        r"^GET /v1/directory/staff",
+        r"admin",
+        "staff members' work mobiles, clear to the admins who maintain staff in that area (and"
+        " to dispatchers, who call them); masked for every other role and area",
+    ),
+    Exception_(
         "cross_write",
         r"^POST /v1/routing/explain$",
         r".*",

@@ -36,30 +36,6 @@ KNOWN: list[tuple[str, str, str]] = [
         " 404, so a refusal tells that the object exists; answering 404 changes every"
         " service's area tests, which assert 403 (issue 12: 404 instead of 403)",
     ),
-    (
-        "cross_write",
-        r"^dispatch PUT /v1/(directory|routing)/",
-        "admin actions are not area-scoped: a township's admin replaces another township's"
-        " units and staff and the county's routing rules (issue 12: admin actions area-scoped,"
-        " or admins county-level only)",
-    ),
-    (
-        "cross_write",
-        r"^notify (PATCH|DELETE) /v1/webhooks/subscriptions/",
-        "a township's admin changes and deletes another township's webhook subscriptions"
-        " (area_prefix is not checked against the admin's area)",
-    ),
-    (
-        "cross_read",
-        r"^notify GET /v1/webhooks/subscriptions",
-        "a township's admin lists another township's webhook subscriptions",
-    ),
-    (
-        "pii",
-        r"^dispatch GET /v1/directory/staff",
-        "the directory gives every role every staff member's clear mobile, county-wide"
-        " (issue 12: directory contacts scoped or masked; the console reads them)",
-    ),
 ]
 
 

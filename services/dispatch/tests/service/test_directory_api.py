@@ -439,3 +439,123 @@ async def test_escalations_find_the_supervisor_and_a_leader_on_duty_now(dispatch
     assert len(leaders) == 1 and leaders[0] in {"leader2", "leader_331199001_2"}
     assert len(county_leaders) == 1 and county_leaders[0] in {"leader1", "leader_331199_2"}
     assert len(dispatchers) == 1 and dispatchers[0] in {"dispatcher1", "dispatcher2"}
+
+
+# --- area scope of admins and of staff contacts ----------------------------------------------------
+
+CHENGGUAN, CHENGNAN = "331199001", "331199002"
+
+
+async def test_a_townships_admin_changes_only_its_own_townships_units(dispatch):
+    own = village_unit("331199001001-XB")
+    other = village_unit("331199002001-XB", parent_code="331199002-ZZ")
+    moved_out = {**own, "area_code": "331199002001", "parent_code": "331199002-ZZ"}
+
+    created = await put(dispatch, "/v1/directory/units/331199001001-XB", own)
+    scoped = {"role": "admin"}
+    refused_other = await dispatch.client.put(
+        "/v1/directory/units/331199002001-XB",
+        json=other,
+        headers=dispatch.headers(**scoped, area=CHENGGUAN),
+    )
+    refused_move = await dispatch.client.put(
+        "/v1/directory/units/331199001001-XB",
+        json=moved_out,
+        headers=dispatch.headers(**scoped, area=CHENGGUAN),
+    )
+    refused_existing = await dispatch.client.put(
+        "/v1/directory/units/331199001001-XB",
+        json={**own, "name": "改名"},
+        headers=dispatch.headers(**scoped, area=CHENGNAN),
+    )
+    allowed = await dispatch.client.put(
+        "/v1/directory/units/331199001001-XB",
+        json={**own, "name": "城关新业态党群服务站"},
+        headers=dispatch.headers(**scoped, area=CHENGGUAN),
+    )
+
+    assert created.status_code == 201, created.text
+    assert refused_other.status_code == refused_move.status_code == 403
+    assert refused_existing.status_code == 403
+    assert allowed.status_code == 200, allowed.text
+    unit = await get(dispatch, "/v1/directory/units/331199001001-XB")
+    assert unit["name"] == "城关新业态党群服务站" and unit["area_code"] == "331199001001"
+    missing = await dispatch.client.get(
+        "/v1/directory/units/331199002001-XB", headers=dispatch.headers()
+    )
+    assert missing.status_code == 404
+
+
+async def test_a_townships_admin_changes_only_its_own_staff_and_rosters(dispatch):
+    body = {
+        "name": "孙小燕",
+        "roles": ["handler"],
+        "unit_code": "331199002-ZZ",
+        "area_code": CHENGNAN,
+        "phone": "13800007777",
+    }
+    township_admin = dispatch.headers("admin", area=CHENGGUAN)
+    refused_staff = await dispatch.client.put(
+        "/v1/directory/staff/handler_chengnan9", json=body, headers=township_admin
+    )
+    tomorrow = county_day(datetime.now(COUNTY_TIMEZONE)) + timedelta(days=200)
+    refused_roster = await dispatch.client.put(
+        f"/v1/directory/rosters/331199002-ZZ/{tomorrow.isoformat()}",
+        json={"shifts": [_day_shift(tomorrow, "leader2")]},
+        headers=township_admin,
+    )
+
+    assert refused_staff.status_code == 403, refused_staff.text
+    assert refused_roster.status_code == 403, refused_roster.text
+    missing = await dispatch.client.get(
+        "/v1/directory/staff/handler_chengnan9", headers=dispatch.headers()
+    )
+    assert missing.status_code == 404
+    rosters = await get(dispatch, "/v1/directory/rosters", unit="331199002-ZZ", day=tomorrow)
+    assert rosters["items"] == []
+
+
+async def test_staff_mobiles_are_clear_only_to_dispatchers_and_admins_covering_the_area(dispatch):
+    body = {
+        "name": "周小梅",
+        "roles": ["handler"],
+        "unit_code": "331199001-ZZ",
+        "area_code": CHENGGUAN,
+        "phone": "13800006666",
+    }
+    assert (await put(dispatch, "/v1/directory/staff/handler_chengguan9", body)).status_code == 201
+
+    def phone_as(role: str, area: str | None = None) -> str:
+        return phones[(role, area)]
+
+    phones = {}
+    for role, area in [
+        ("dispatcher", None),
+        ("admin", CHENGGUAN),
+        ("dispatcher", CHENGNAN),
+        ("handler", CHENGGUAN),
+        ("leader", None),
+        ("grid_worker", CHENGGUAN),
+    ]:
+        claims = {"area": area} if area else {}
+        one = await dispatch.client.get(
+            "/v1/directory/staff/handler_chengguan9", headers=dispatch.headers(role, **claims)
+        )
+        listed = await dispatch.client.get(
+            "/v1/directory/staff",
+            params={"unit": "331199001-ZZ", "limit": 500},
+            headers=dispatch.headers(role, **claims),
+        )
+        assert one.status_code == listed.status_code == 200, (role, one.text)
+        [in_list] = [m for m in listed.json()["items"] if m["user_id"] == "handler_chengguan9"]
+        assert in_list["phone"] == one.json()["phone"]
+        phones[(role, area)] = one.json()["phone"]
+
+    assert phone_as("dispatcher") == phone_as("admin", CHENGGUAN) == "13800006666"
+    for masked in [
+        ("dispatcher", CHENGNAN),
+        ("handler", CHENGGUAN),
+        ("leader", None),
+        ("grid_worker", CHENGGUAN),
+    ]:
+        assert phone_as(*masked) == "138****6666", masked

@@ -87,6 +87,19 @@ async def test_only_admins_may_replace_the_rules(dispatch, role):
     assert await active_version(dispatch) == before
 
 
+async def test_a_townships_admin_may_not_replace_the_countys_rules(dispatch):
+    before = await active_version(dispatch)
+    body = edited_rules(neighbour_disputes_to_the_township)
+
+    response = await dispatch.client.put(
+        "/v1/routing/rules", json=body, headers=dispatch.headers("admin", area="331199001")
+    )
+
+    assert response.status_code == 403, response.text
+    assert "county-level" in response.json()["detail"]
+    assert await active_version(dispatch) == before
+
+
 async def test_an_admin_edit_becomes_the_next_active_version_and_routes_new_tasks(dispatch):
     before = await active_version(dispatch)
     body = {**edited_rules(neighbour_disputes_to_the_township), "comment": "邻里纠纷上提到乡镇"}

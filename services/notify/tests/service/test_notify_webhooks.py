@@ -141,6 +141,55 @@ async def test_subscriptions_are_managed_by_admins_with_a_write_only_secret(noti
     assert deleted.status_code == 204 and gone.status_code == 404
 
 
+async def test_a_townships_admin_sees_and_changes_only_its_own_townships_subscriptions(notify):
+    chengguan = notify.headers("admin", area="331199001")
+    chengnan = notify.headers("admin", area="331199002")
+    body = {
+        "name": "城关App",
+        "url": "https://chengguan.example/hooks/pingan",
+        "secret": SECRET,
+        "event_types": ["pingan.dispatch.task.*"],
+    }
+    own = await notify.client.post(
+        "/v1/webhooks/subscriptions", json=body | {"area_prefix": "331199001"}, headers=chengguan
+    )
+    sub_id = own.json()["id"]
+    other_area = await notify.client.post(
+        "/v1/webhooks/subscriptions", json=body | {"area_prefix": "331199002"}, headers=chengguan
+    )
+    county_wide = await notify.client.post(
+        "/v1/webhooks/subscriptions", json=body, headers=chengguan
+    )
+    moved_out = await notify.client.patch(
+        f"/v1/webhooks/subscriptions/{sub_id}", json={"area_prefix": None}, headers=chengguan
+    )
+    listed_by_other = await notify.client.get("/v1/webhooks/subscriptions", headers=chengnan)
+    read_by_other = await notify.client.get(
+        f"/v1/webhooks/subscriptions/{sub_id}", headers=chengnan
+    )
+    patched_by_other = await notify.client.patch(
+        f"/v1/webhooks/subscriptions/{sub_id}", json={"active": False}, headers=chengnan
+    )
+    deleted_by_other = await notify.client.delete(
+        f"/v1/webhooks/subscriptions/{sub_id}", headers=chengnan
+    )
+    listed_by_county = await notify.client.get(
+        "/v1/webhooks/subscriptions", headers=notify.headers("admin")
+    )
+    still = await notify.client.get(f"/v1/webhooks/subscriptions/{sub_id}", headers=chengguan)
+    deleted = await notify.client.delete(f"/v1/webhooks/subscriptions/{sub_id}", headers=chengguan)
+
+    assert own.status_code == 201, own.text
+    assert other_area.status_code == county_wide.status_code == moved_out.status_code == 403
+    assert sub_id not in {s["id"] for s in listed_by_other.json()["items"]}
+    assert read_by_other.status_code == patched_by_other.status_code == 404
+    assert deleted_by_other.status_code == 404
+    assert sub_id in {s["id"] for s in listed_by_county.json()["items"]}
+    assert still.status_code == 200
+    assert still.json()["active"] is True and still.json()["area_prefix"] == "331199001"
+    assert deleted.status_code == 204
+
+
 async def test_the_110_feedback_subscription_is_seeded_and_receives_police_feedback(
     notify, events, receiver
 ):

@@ -12,6 +12,7 @@ from pingan_common.auth.dependencies import (
     bearer_scheme,
     ensure_area,
     ensure_channel,
+    ensure_county_wide,
     require,
 )
 from pingan_common.auth.jwt import JwksUnavailable, JwtVerifier, principal_from_claims
@@ -43,6 +44,7 @@ __all__ = [
     "bearer_scheme",
     "ensure_area",
     "ensure_channel",
+    "ensure_county_wide",
     "mask_contacts_in_text",
     "mask_id_number",
     "mask_name",

@@ -130,6 +130,13 @@ def ensure_area(principal: Principal, area_code: str | None) -> None:
     raise Forbidden("this record's area is outside your scope")
 
 
+def ensure_county_wide(principal: Principal, what: str) -> None:
+    """403 unless the principal's scope is the whole county: for what belongs to the county as a
+    whole (its routing rules), which a township's admin must not change."""
+    if not principal.is_county_wide:
+        raise Forbidden(f"{what} can be changed by county-level staff only")
+
+
 def ensure_channel(principal: Principal, channel: str) -> None:
     """403 when an API client submits on a channel it isn't registered for; users pass."""
     if principal.kind == "api_client" and channel not in principal.channels:

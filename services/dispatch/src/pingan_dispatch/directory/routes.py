@@ -1,5 +1,8 @@
-"""The org directory's REST API: units, staff, on-duty rosters. Any staff user reads; only
-admins change it, and every change is published on ``dispatch.directory.v1``."""
+"""The org directory's REST API: units, staff, on-duty rosters. Any staff user reads; admins
+change what lies in their own area, and every change is published on ``dispatch.directory.v1``.
+
+A staff member's mobile is shown in clear only to those who contact or maintain staff in that
+area (dispatchers and admins whose scope covers it); everyone else sees it masked (issue 12)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from sqlalchemy import Select, any_, tuple_
 from sqlalchemy import select as sql_select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import CurrentPrincipal, Principal, require
+from pingan_common.auth import CurrentPrincipal, Principal, ensure_area, mask_phone, require
 from pingan_common.pagination import (
     DEFAULT_LIMIT,
     Page,
@@ -124,11 +127,14 @@ async def get_unit(code: str, _: CurrentPrincipal, runtime: RuntimeDep) -> UnitD
     summary="Create or replace a unit (admin); validated, versioned and published",
 )
 async def put_unit(
-    code: str, body: UnitWrite, _: Admin, runtime: RuntimeDep, response: Response
+    code: str, body: UnitWrite, admin: Admin, runtime: RuntimeDep, response: Response
 ) -> UnitRead:
     fields = body.model_dump(include=set(UNIT_FIELDS))
     version = body.expected_version
-    unit = await _save(runtime, response, save_unit, code, fields, expected_version=version)
+    guard = _areas_guard(admin, Unit, code, body.area_code)
+    unit = await _save(
+        runtime, response, save_unit, code, fields, expected_version=version, guard=guard
+    )
     return unit_read(unit)
 
 
@@ -142,7 +148,7 @@ async def put_unit(
     summary="Staff in user-id order; filter by unit, role, area (prefix) and active",
 )
 async def list_staff(
-    _: CurrentPrincipal,
+    principal: CurrentPrincipal,
     runtime: RuntimeDep,
     unit: str | None = None,
     role: str | None = None,
@@ -163,7 +169,7 @@ async def list_staff(
             parse=str,
             cursor=cursor,
             limit=limit,
-            item=StaffRead.model_validate,
+            item=lambda member: staff_read(member, principal),
         )
 
 
@@ -173,12 +179,14 @@ async def list_staff(
     responses=problem_responses(401, 404),
     summary="One staff member",
 )
-async def get_staff(user_id: str, _: CurrentPrincipal, runtime: RuntimeDep) -> StaffRead:
+async def get_staff(
+    user_id: str, principal: CurrentPrincipal, runtime: RuntimeDep
+) -> StaffRead:
     async with runtime.transaction() as session:
         member = await session.get(StaffEntry, user_id)
         if member is None:
             raise NotFound("staff member", user_id)
-        return StaffRead.model_validate(member)
+        return staff_read(member, principal)
 
 
 @router.put(
@@ -188,12 +196,22 @@ async def get_staff(user_id: str, _: CurrentPrincipal, runtime: RuntimeDep) -> S
     summary="Create or replace a staff member (admin); versioned and published",
 )
 async def put_staff(
-    user_id: str, body: StaffWrite, _: Admin, runtime: RuntimeDep, response: Response
+    user_id: str, body: StaffWrite, admin: Admin, runtime: RuntimeDep, response: Response
 ) -> StaffRead:
     fields = body.model_dump(include=set(STAFF_FIELDS))
     version = body.expected_version
-    member = await _save(runtime, response, save_staff, user_id, fields, expected_version=version)
-    return StaffRead.model_validate(member)
+    guard = _areas_guard(admin, StaffEntry, user_id, body.area_code)
+    member = await _save(
+        runtime, response, save_staff, user_id, fields, expected_version=version, guard=guard
+    )
+    return staff_read(member, admin)
+
+
+def staff_read(member: StaffEntry, reader: Principal) -> StaffRead:
+    read = StaffRead.model_validate(member)
+    if reader.has_role("dispatcher", "admin") and reader.covers_area(member.area_code):
+        return read
+    return read.model_copy(update={"phone": mask_phone(read.phone)})
 
 
 # --- rosters -------------------------------------------------------------------------------------
@@ -243,14 +261,22 @@ async def put_roster(
     unit_code: str,
     day: date,
     body: RosterWrite,
-    _: Admin,
+    admin: Admin,
     runtime: RuntimeDep,
     response: Response,
 ) -> RosterRead:
     shifts = [shift.model_dump() for shift in body.shifts]
     version = body.expected_version
+    guard = _areas_guard(admin, Unit, unit_code, None)
     roster = await _save(
-        runtime, response, save_roster, unit_code, day, shifts, expected_version=version
+        runtime,
+        response,
+        save_roster,
+        unit_code,
+        day,
+        shifts,
+        expected_version=version,
+        guard=guard,
     )
     return roster_read(roster, {})
 
@@ -275,11 +301,13 @@ async def _save(
     save: Callable[..., Awaitable[Saved]],
     *arguments: Any,
     expected_version: int | None,
+    guard: Guard,
 ) -> Any:
-    """Run ``save`` (``save_unit``, ``save_staff``, ``save_roster``) and its events in one
-    transaction; map domain errors; answer 201 if it created the entry."""
+    """Run ``guard`` then ``save`` (``save_unit``, ``save_staff``, ``save_roster``) and its
+    events in one transaction; map domain errors; answer 201 if it created the entry."""
     try:
         async with runtime.transaction() as session:
+            await guard(session)
             publisher = DirectoryPublisher.in_transaction(runtime, session)
             saved = await save(
                 session,
@@ -300,6 +328,23 @@ async def _save(
         raise Conflict(str(error), current_version=error.actual) from error
     response.status_code = 201 if saved.created else 200
     return saved.entry
+
+
+Guard = Callable[[AsyncSession], Awaitable[None]]
+
+
+def _areas_guard(admin: Principal, model: type[Any], key: str, new_area: str | None) -> Guard:
+    """403 unless the admin's scope covers the entry's area now and the area it is given: a
+    township's admin maintains that township's units, staff and rosters, not another's."""
+
+    async def guard(session: AsyncSession) -> None:
+        if new_area is not None:
+            ensure_area(admin, new_area)
+        existing = await session.get(model, key, with_for_update=True)
+        if existing is not None:
+            ensure_area(admin, existing.area_code)
+
+    return guard
 
 
 def _in_area(query: Select[Any], column: Any, area: str | None) -> Select[Any]:

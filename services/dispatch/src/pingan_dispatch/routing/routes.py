@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, require
+from pingan_common.auth import Principal, ensure_county_wide, require
 from pingan_common.geo import GridLocator
 from pingan_common.problems import Conflict, NotFound, UnprocessableEntity, problem_responses
 from pingan_common.refdata import load_county
@@ -75,9 +75,10 @@ async def list_versions(_: Reader, runtime: RuntimeDep) -> list[RuleSetVersion]:
     "/rules",
     response_model=RuleSetRead,
     responses=problem_responses(401, 403, 409, 422),
-    summary="Replace the rules (admin): validated, stored as the next version, made active",
+    summary="Replace the rules (county-level admin): validated, stored as the next version, made active",
 )
 async def put_rules(body: RuleSetWrite, admin: Admin, runtime: RuntimeDep) -> RuleSetRead:
+    ensure_county_wide(admin, "the county's routing rules")
     document = body.model_dump(mode="json", include={"description", "department_duties", "rules"})
     try:
         async with runtime.transaction() as session:

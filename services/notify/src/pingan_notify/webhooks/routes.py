@@ -1,4 +1,9 @@
-"""Webhook subscriptions under /v1/webhooks/subscriptions (admin only).
+"""Webhook subscriptions under /v1/webhooks/subscriptions (admin only, within the admin's area).
+
+A subscription's ``area_prefix`` says whose events it receives; an admin creates, reads and
+changes only subscriptions inside their own scope (one without a prefix receives the whole
+county's and is the county's admins' alone). Outside it a subscription is answered as missing,
+so a township's admin cannot learn that another township's exists.
 
 The secret is write-only: reads show its last four characters. A POST with an
 ``Idempotency-Key`` that was used before answers with the subscription it created then (the
@@ -14,7 +19,7 @@ from fastapi import APIRouter, Depends, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, Role, require
+from pingan_common.auth import Principal, Role, ensure_area, require
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
 from pingan_common.pagination import Page
@@ -54,6 +59,7 @@ async def create_subscription(
         idempotency_key, scope="webhook.create", principal=principal, body=body
     )
     _check_target(str(body.url), state)
+    ensure_area(principal, body.area_prefix)
     async with runtime.transaction() as session:
         if keyed is not None:
             earlier = await claim(
@@ -61,7 +67,7 @@ async def create_subscription(
             )
             if earlier is not None:
                 response.status_code = 200
-                return SubscriptionRead.of(await _get(session, UUID(earlier)))
+                return SubscriptionRead.of(await _get(session, UUID(earlier), principal))
         row = WebhookSubscription(
             id=subscription_id,
             name=body.name,
@@ -88,10 +94,12 @@ async def create_subscription(
     response_model=Page[SubscriptionRead],
     responses=problem_responses(401, 403),
 )
-async def list_subscriptions(_: Admin, runtime: RuntimeDep) -> Page[SubscriptionRead]:
+async def list_subscriptions(admin: Admin, runtime: RuntimeDep) -> Page[SubscriptionRead]:
     async with runtime.transaction() as session:
         rows = await session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id))
-        return Page(items=[SubscriptionRead.of(row) for row in rows])
+        return Page(
+            items=[SubscriptionRead.of(row) for row in rows if admin.covers_area(row.area_prefix)]
+        )
 
 
 @router.get(
@@ -100,10 +108,10 @@ async def list_subscriptions(_: Admin, runtime: RuntimeDep) -> Page[Subscription
     responses=problem_responses(401, 403, 404),
 )
 async def get_subscription(
-    subscription_id: UUID, _: Admin, runtime: RuntimeDep
+    subscription_id: UUID, admin: Admin, runtime: RuntimeDep
 ) -> SubscriptionRead:
     async with runtime.transaction() as session:
-        return SubscriptionRead.of(await _get(session, subscription_id))
+        return SubscriptionRead.of(await _get(session, subscription_id, admin))
 
 
 @router.patch(
@@ -114,13 +122,15 @@ async def get_subscription(
 async def update_subscription(
     subscription_id: UUID,
     body: SubscriptionUpdate,
-    _: Admin,
+    admin: Admin,
     runtime: RuntimeDep,
     state: NotifyStateDep,
 ) -> SubscriptionRead:
     async with runtime.transaction() as session:
-        row = await _get(session, subscription_id)
+        row = await _get(session, subscription_id, admin)
         changes = body.model_dump(exclude_unset=True)
+        if "area_prefix" in changes:
+            ensure_area(admin, changes["area_prefix"])
         if changes.pop("retire_previous_secret", False):
             row.previous_secret = None
         if changes.get("secret") and changes["secret"] != row.secret:
@@ -147,10 +157,10 @@ async def update_subscription(
     summary="Delete a subscription; its queued deliveries are dead-lettered when due",
 )
 async def delete_subscription(
-    subscription_id: UUID, _: Admin, runtime: RuntimeDep, state: NotifyStateDep
+    subscription_id: UUID, admin: Admin, runtime: RuntimeDep, state: NotifyStateDep
 ) -> None:
     async with runtime.transaction() as session:
-        await session.delete(await _get(session, subscription_id))
+        await session.delete(await _get(session, subscription_id, admin))
     state.subscriptions.invalidate()
 
 
@@ -163,8 +173,10 @@ def _check_target(url: str, state: NotifyState) -> None:
         )
 
 
-async def _get(session: AsyncSession, subscription_id: UUID) -> WebhookSubscription:
+async def _get(
+    session: AsyncSession, subscription_id: UUID, admin: Principal
+) -> WebhookSubscription:
     row = await session.get(WebhookSubscription, subscription_id)
-    if row is None:
+    if row is None or not admin.covers_area(row.area_prefix):
         raise NotFound("webhook subscription", subscription_id)
     return row
