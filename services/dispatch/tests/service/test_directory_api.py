@@ -441,7 +441,7 @@ async def test_escalations_find_the_supervisor_and_a_leader_on_duty_now(dispatch
     assert len(dispatchers) == 1 and dispatchers[0] in {"dispatcher1", "dispatcher2"}
 
 
-# --- area scope of admins and of staff contacts ----------------------------------------------------
+# --- area scope of admins and of staff contacts --------------------------------------------------
 
 CHENGGUAN, CHENGNAN = "331199001", "331199002"
 

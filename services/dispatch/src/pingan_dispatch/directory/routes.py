@@ -179,9 +179,7 @@ async def list_staff(
     responses=problem_responses(401, 404),
     summary="One staff member",
 )
-async def get_staff(
-    user_id: str, principal: CurrentPrincipal, runtime: RuntimeDep
-) -> StaffRead:
+async def get_staff(user_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> StaffRead:
     async with runtime.transaction() as session:
         member = await session.get(StaffEntry, user_id)
         if member is None:

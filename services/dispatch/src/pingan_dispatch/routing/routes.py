@@ -75,7 +75,7 @@ async def list_versions(_: Reader, runtime: RuntimeDep) -> list[RuleSetVersion]:
     "/rules",
     response_model=RuleSetRead,
     responses=problem_responses(401, 403, 409, 422),
-    summary="Replace the rules (county-level admin): validated, stored as the next version, made active",
+    summary="Replace the rules (county admins): validated, stored as the next version, made active",
 )
 async def put_rules(body: RuleSetWrite, admin: Admin, runtime: RuntimeDep) -> RuleSetRead:
     ensure_county_wide(admin, "the county's routing rules")
