@@ -37,7 +37,12 @@ async def test_a_task_goes_from_assignment_to_closed_with_a_satisfied_callback(
 
     accepted = await api.do(task, "accept", role="unit")
     assert accepted["state"] == "accepted"
-    assert accepted["allowed_actions"] == ["return", "request-extension", "reply"]
+    assert accepted["allowed_actions"] == [
+        "return",
+        "request-extension",
+        "reply",
+        "convert-to-case",
+    ]
     replied = await api.do(task, "reply", REPLY, role="unit")
     assert replied["state"] == "replied"
     reviewed = await api.do(task, "review", {"accepted": True})
@@ -101,7 +106,7 @@ async def test_an_action_the_state_does_not_allow_is_a_409_listing_what_is_allow
     problem = response.json()
     assert problem["state"] == "assigned"
     assert problem["action"] == "reply"
-    assert problem["allowed_actions"] == ["accept", "return"]
+    assert problem["allowed_actions"] == ["accept", "return", "convert-to-case"]
     assert (await api.read(task["id"]))["state"] == "assigned"
 
 

@@ -27,16 +27,17 @@ def task(state: str, **overrides) -> TaskView:  # type: ignore[no-untyped-def]
     ("state", "principal", "allowed"),
     [
         ("created", DISPATCHER, ["assign", "cancel"]),
-        ("assigned", HANDLER, ["accept", "return"]),
+        ("assigned", HANDLER, ["accept", "return", "convert-to-case"]),
         ("assigned", DISPATCHER, ["reassign", "cancel"]),
-        ("accepted", HANDLER, ["return", "request-extension", "reply"]),
-        ("in_progress", HANDLER, ["return", "request-extension", "reply"]),
+        ("accepted", HANDLER, ["return", "request-extension", "reply", "convert-to-case"]),
+        ("in_progress", HANDLER, ["return", "request-extension", "reply", "convert-to-case"]),
         ("replied", DISPATCHER, ["review", "cancel"]),
         ("reviewed", OPERATOR, ["callback"]),
         ("reviewed", DISPATCHER, ["callback", "cancel"]),
         ("returned", DISPATCHER, ["assign", "cancel"]),
         ("closed", DISPATCHER, ["reopen"]),
         ("cancelled", ADMIN, []),
+        ("to_mediation", ADMIN, []),
         ("assigned", LEADER, ["flag"]),
         ("assigned", OTHER_HANDLER, []),
     ],
@@ -53,7 +54,22 @@ def test_an_admin_may_do_whatever_the_state_allows():
         "reply",
         "flag",
         "cancel",
+        "convert-to-case",
     ]
+
+
+def test_only_the_tasks_unit_converts_it_and_only_while_it_holds_it():
+    assert "convert-to-case" not in lifecycle.allowed_actions(task("accepted"), DISPATCHER)
+    assert "convert-to-case" not in lifecycle.allowed_actions(task("replied"), HANDLER)
+    with pytest.raises(ActionForbidden):
+        lifecycle.check(task("accepted"), "convert-to-case", OTHER_HANDLER)
+    with pytest.raises(TransitionRefused):
+        lifecycle.check(task("replied"), "convert-to-case", HANDLER)
+
+
+def test_a_verification_task_is_not_converted_into_a_case():
+    verification = TaskView(state="accepted", kind="verification", unit_code=UNIT)
+    assert "convert-to-case" not in lifecycle.allowed_actions(verification, HANDLER)
 
 
 def test_a_handler_of_another_unit_is_forbidden_not_told_the_state_is_wrong():
@@ -65,7 +81,7 @@ def test_a_wrong_state_is_refused_with_the_actions_that_are_allowed():
     with pytest.raises(TransitionRefused) as refused:
         lifecycle.check(task("assigned"), "reply", HANDLER)
 
-    assert refused.value.allowed == ["accept", "return"]
+    assert refused.value.allowed == ["accept", "return", "convert-to-case"]
     assert refused.value.state == "assigned"
 
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import Field
 
 from pingan_common.events.envelope import EventEnvelope
+from pingan_common.events.mediation import DisputeKind
 from pingan_common.events.topics import DISPATCH_DIRECTORY, DISPATCH_TASKS
 from pingan_common.events.values import Attachment, CallbackVerdict, Category, Payload, Urgency
 
@@ -265,7 +266,8 @@ class TaskClosed(EventEnvelope):
 
 
 class TaskCancelledData(TaskEventData):
-    reason: Literal["retracted", "merged", "duplicate", "other"]
+    # ``to_mediation``: the unit converted the task into a mediation case (task.converted_to_case).
+    reason: Literal["retracted", "merged", "duplicate", "other", "to_mediation"]
     comment: str | None = None
 
 
@@ -276,6 +278,33 @@ class TaskCancelled(EventEnvelope):
     topic: ClassVar[str] = DISPATCH_TASKS
     type: Literal["pingan.dispatch.task.cancelled.v1"] = "pingan.dispatch.task.cancelled.v1"
     data: TaskCancelledData
+
+
+class TaskConvertedToCaseData(TaskEventData):
+    """What mediation needs to register the case: the dispute, where it is, and why.
+
+    No party's name or phone: the mediator records the parties on the case."""
+
+    dispute_kind: DisputeKind = Field(examples=["neighbour"])
+    reason: str = Field(max_length=500, examples=["双方因宅基地界址争执，需调解"])
+    summary: str = Field(description="The task's summary (the ticket's description, cut)")
+    category: Category
+    urgency: Urgency
+    township_code: str | None = None
+    village_code: str | None = None
+
+
+class TaskConvertedToCase(EventEnvelope):
+    """The handling unit found the task to be a dispute (矛盾纠纷) and converted it into a
+    mediation case (转调解). The task ends in ``to_mediation`` and counts against no unit;
+    mediation registers a case with source ``task`` on the task's ticket, and the ticket closes
+    when that case closes."""
+
+    topic: ClassVar[str] = DISPATCH_TASKS
+    type: Literal["pingan.dispatch.task.converted_to_case.v1"] = (
+        "pingan.dispatch.task.converted_to_case.v1"
+    )
+    data: TaskConvertedToCaseData
 
 
 DeadlineKind = Literal["accept", "handle"]
@@ -445,6 +474,7 @@ EVENTS: tuple[type[EventEnvelope], ...] = (
     TaskReopened,
     TaskClosed,
     TaskCancelled,
+    TaskConvertedToCase,
     TaskDeadlineWarning,
     TaskOverdue,
     TaskEscalated,

@@ -34,6 +34,24 @@ CaseSource = Literal[
     "screening",  # found in a proactive screening round (排查)
     "task",  # a dispatch task a unit converted into a case
 ]
+# The dispute kinds (intake's dispute subcategories); mediation keeps their labels (cases.kinds),
+# dispatch names one when a unit converts a task into a case.
+DisputeKind = Literal[
+    "family",
+    "domestic_support",
+    "neighbour",
+    "wage_arrears",
+    "property_management",
+    "land",
+    "demolition",
+    "medical",
+    "traffic_compensation",
+    "consumer",
+    "damage_compensation",
+    "debt",
+    "rental",
+    "general",
+]
 CaseLevel = Literal["village", "township", "county"]
 CaseOutcome = Literal["performed", "agreed", "referred", "failed", "withdrawn", "declined"]
 ReferralRoute = Literal["litigation", "arbitration", "administrative"]  # 诉讼 / 仲裁 / 行政裁决
@@ -130,6 +148,10 @@ class CaseRegisteredData(Payload):
     party_refs: list[str] = Field(default_factory=list)
     registered_by: str
     registered_at: datetime
+    # Added after v1 was published; optional so that v1 stays compatible.
+    task_id: UUID | None = Field(
+        default=None, description="The dispatch task converted into this case (source 'task')"
+    )
 
 
 class CaseRegistered(EventEnvelope):

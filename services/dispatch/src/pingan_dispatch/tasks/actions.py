@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pingan_dispatch.models import Task
+from pingan_dispatch.tasks.conversion import do_convert_to_case
 from pingan_dispatch.tasks.handling import (
     do_decide_extension,
     do_reply,
@@ -37,4 +38,5 @@ APPLY: dict[str, Callable[[Work, Task, Any], Awaitable[None]]] = {
     "reopen": do_reopen,
     "flag": do_flag,
     "cancel": do_cancel,
+    "convert-to-case": do_convert_to_case,
 }

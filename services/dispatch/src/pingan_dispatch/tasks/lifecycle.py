@@ -18,6 +18,8 @@ States::
   again after the dispatcher sent a reply back (审核退回). Both allow the same actions.
 * A verification task (核查) closes when its reply is accepted: it has no citizen callback.
 * ``request-extension`` / ``decide-extension`` and ``flag`` leave the state unchanged.
+* ``to_mediation`` (转调解) is final: the unit converted the task into a mediation case
+  (``convert-to-case``); the task counts against no unit, and its ticket closes with the case.
 
 Who may act: dispatchers steer (assign, reassign, decide-extension, review, reopen, cancel),
 the handling unit works (accept, return, request-extension, reply — a handler or grid worker
@@ -46,6 +48,7 @@ State = Literal[
     "returned",
     "closed",
     "cancelled",
+    "to_mediation",
 ]
 Action = Literal[
     "assign",
@@ -60,6 +63,7 @@ Action = Literal[
     "reopen",
     "flag",
     "cancel",
+    "convert-to-case",
 ]
 
 OPEN_STATES = states(
@@ -149,6 +153,11 @@ RULES: dict[str, Rule[TaskView]] = {
     ),
     "flag": Rule(frozenset({"leader"}), OPEN_STATES),
     "cancel": _dispatcher(OPEN_STATES),
+    # 转调解: the unit holding the task finds it is a dispute; mediation takes it from here.
+    "convert-to-case": _unit(
+        WITH_UNIT_STATES,
+        _ticket_only("a verification task is not a dispute to mediate"),
+    ),
 }
 
 TASK_LIFECYCLE = Lifecycle[TaskView](

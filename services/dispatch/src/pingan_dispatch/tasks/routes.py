@@ -32,6 +32,7 @@ from pingan_dispatch.tasks.schemas import (
     AssignBody,
     CallbackBody,
     CancelBody,
+    ConvertToCaseBody,
     CountersOut,
     DeadlinesOut,
     ExtensionDecisionBody,
@@ -214,6 +215,7 @@ ACTION_ROUTES: list[ActionRoute] = [
     ("reopen", ReopenBody, "重办: reopen a closed task"),
     ("flag", FlagBody, "挂牌督办: a leader flags (or unflags) the task"),
     ("cancel", CancelBody, "Cancel the task"),
+    ("convert-to-case", ConvertToCaseBody, "转调解: the unit converts a dispute into a case"),
 ]
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pingan_common.events.mediation import DisputeKind
 from pingan_common.events.values import Attachment, CallbackVerdict
 
 ReturnReason = Literal["not_our_remit", "wrong_area", "insufficient_info", "duplicate", "other"]
@@ -280,3 +281,18 @@ class CancelBody(BaseModel):
 
     reason: Literal["duplicate", "other"]
     comment: str | None = Field(default=None, max_length=500)
+
+
+class ConvertToCaseBody(BaseModel):
+    """转调解: the task is a dispute between parties; mediation registers a case for it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"dispute_kind": "neighbour", "reason": "现场核实为邻里宅基地界址纠纷，需调解"}
+            ]
+        }
+    )
+
+    dispute_kind: DisputeKind = Field(description="The dispute kind for the case")
+    reason: str = Field(min_length=2, max_length=500, description="Why it is a dispute, in words")

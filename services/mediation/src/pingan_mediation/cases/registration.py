@@ -11,6 +11,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pingan_common.events import CaseOpened, CaseOpenedData, TicketRegistered
+from pingan_common.events.dispatch import TaskConvertedToCase
 from pingan_common.events.mediation import CaseRegistered, CaseRegisteredData
 from pingan_common.ids import new_id
 from pingan_common.numbering import document_number
@@ -144,6 +145,52 @@ async def open_case_for_ticket(work: Work, event: TicketRegistered) -> Case:
             source="ticket",
             level=case.level,
             dispute_kind=case.dispute_type,
+        ),
+    )
+    return case
+
+
+async def open_case_for_task(work: Work, event: TaskConvertedToCase) -> Case:
+    """A task a unit converted (转调解) becomes a registered case on the task's ticket; the
+    mediator records the parties (the event carries none of their data)."""
+    data = event.data
+    case = await _new_case(
+        work,
+        NewCase(
+            source="task",
+            dispute_kind=data.dispute_kind,
+            dispute_label=kind_label(data.dispute_kind),
+            description=f"{data.summary}\n（承办单位转调解：{data.reason}）",
+            area_code=data.area_code,
+            village_code=data.village_code,
+            township_code=data.township_code,
+            ticket_id=data.ticket_id,
+            ticket_number=data.ticket_number,
+            source_event_id=event.id,
+            # The converted task is the referral: its id is the file number it came with.
+            referral_ref=str(data.task_id),
+        ),
+    )
+    await work.publish(
+        case,
+        CaseRegistered,
+        CaseRegisteredData(
+            case_id=case.id,
+            case_number=case.case_number,
+            ticket_id=case.ticket_id,
+            ticket_number=case.ticket_number,
+            source="task",
+            referral_ref=case.referral_ref,
+            dispute_kind=data.dispute_kind,
+            dispute_label=case.dispute_label,
+            level=case.level,
+            committee_code=case.committee_code,
+            committee_name=case.committee_name,
+            area_code=case.area_code,
+            people_involved=case.people_involved,
+            registered_by=data.actor,
+            registered_at=work.now,
+            task_id=data.task_id,
         ),
     )
     return case
