@@ -5,7 +5,7 @@ ticket (``timeline/tasks.py``)."""
 from __future__ import annotations
 
 from pingan_common.bus.consumer import HandlerRegistry
-from pingan_common.events import AlertRaised, DeliverySent
+from pingan_common.events import DeliverySent
 from pingan_common.events.dispatch import (
     TaskAccepted,
     TaskAssigned,
@@ -50,6 +50,6 @@ HANDLERS: HandlerRegistry = {
     TaskFlagged: [tasks.record_flagged],
     # mediation, risk assessment, notify
     **cases.HANDLERS,  # every case event: timeline entries, the ticket closed with the case
-    AlertRaised: [alerts.record_alert_raised],
+    **alerts.HANDLERS,  # every step of an alert's lifecycle, for alerts that have a ticket
     DeliverySent: [deliveries.record_delivery_sent],
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,20 @@ from pingan_common.events import (
     EventEnvelope,
     RiskLevel,
     RiskSignal,
+)
+from pingan_common.events.riskassess import (
+    AlertAcknowledged,
+    AlertAcknowledgedData,
+    AlertClosed,
+    AlertClosedData,
+    AlertHandled,
+    AlertHandledData,
+    AlertLevelRaised,
+    AlertLevelRaisedData,
+    AlertVerified,
+    AlertVerifiedData,
+    VerificationRequested,
+    VerificationRequestedData,
 )
 from pingan_common.testing.services import eventually
 from pingan_intake.models import TimelineEntry, messaging
@@ -263,3 +278,157 @@ async def test_a_notice_to_the_caller_names_the_masked_phone_not_the_recipient_k
     (notified,) = [entry for entry in view["timeline"] if entry["step"] == "notified"]
     assert notified["summary"].startswith("已通知 139****1957：")
     assert "#" not in notified["summary"]
+
+
+# --- an alert's lifecycle ---------------------------------------------------------------------
+
+
+def alert_steps(ticket_id: str, ticket_number: str, area_code: str) -> list[EventEnvelope]:
+    """Every step of one alert after it was raised yellow on the ticket: a key person's call
+    first, then a threat raising it to red, through to a confirmed and handled close."""
+    alert_id = uuid.uuid4()
+    key_person = RiskSignal(rule="key_person_involved", evidence="涉及在册社区矫正人员")
+    threat = RiskSignal(rule="threat_words", evidence="扬言跳楼")
+    common = {
+        "alert_id": alert_id,
+        "ticket_id": ticket_id,
+        "ticket_number": ticket_number,
+        "area_code": area_code,
+        "actor": "analyst1",
+        "occurred_at": now(),
+    }
+    red = {**common, "level": RiskLevel.RED}
+    raised = AlertRaisedData(
+        alert_id=alert_id,
+        ticket_id=ticket_id,
+        ticket_number=ticket_number,
+        level=RiskLevel.YELLOW,
+        signals=[key_person],
+        area_code=area_code,
+        summary="key_person_involved: 涉及在册社区矫正人员",
+        notify_roles=["analyst"],
+        raised_at=now(),
+        subject_kind="key_person",
+        subject_ref="KP-0123456789AB",
+    )
+    datas: list[tuple[type[EventEnvelope], Any]] = [
+        (AlertRaised, raised),
+        (
+            AlertLevelRaised,
+            AlertLevelRaisedData(
+                **red,
+                previous_level=RiskLevel.YELLOW,
+                signals=[threat],
+                summary="key_person_involved: 涉及在册社区矫正人员；threat_words: 扬言跳楼",
+                notify_roles=["leader", "analyst"],
+            ),
+        ),
+        (
+            AlertAcknowledged,
+            AlertAcknowledgedData(
+                alert_id=alert_id,
+                ticket_id=ticket_id,
+                level=RiskLevel.RED,
+                area_code=area_code,
+                acknowledged_by="leader1",
+                acknowledged_at=now(),
+                note="孙某某是社区矫正对象，已联系司法所",
+            ),
+        ),
+        (
+            VerificationRequested,
+            VerificationRequestedData(
+                alert_id=alert_id,
+                ticket_id=ticket_id,
+                ticket_number=ticket_number,
+                level=RiskLevel.RED,
+                area_code=area_code,
+                summary="核查社区矫正对象孙某某的情况",
+                requested_by="leader1",
+                requested_at=now(),
+            ),
+        ),
+        (
+            AlertVerified,
+            AlertVerifiedData(**red, outcome="confirmed", notes="孙某某情绪激动，属实"),
+        ),
+        (AlertHandled, AlertHandledData(**red, measures="司法所与家属共同稳控孙某某")),
+        (AlertClosed, AlertClosedData(**red, outcome="confirmed", reason="已稳控孙某某")),
+    ]
+    return [cls.create(data, subject=str(alert_id), correlationid=ticket_id) for cls, data in datas]
+
+
+ALERT_LINES = [
+    ("alert_raised", "风险预警（黄色）"),
+    ("alert_level_raised", "风险预警升级：黄色→红色：扬言跳楼"),
+    ("alert_acknowledged", "风险预警（红色）已签收"),
+    ("alert_verification_requested", "风险预警（红色）已派发现场核查"),
+    ("alert_verified", "风险预警（红色）核查属实"),
+    ("alert_handled", "风险预警（红色）已处置"),
+    ("alert_closed", "风险预警（红色）已关闭（核查属实）"),
+]
+
+
+async def test_every_step_of_an_alert_shows_in_the_timeline_in_chinese_without_key_person_data(
+    api, broker, ticket
+):
+    steps = alert_steps(ticket["id"], ticket["ticket_number"], ticket["location"]["area_code"])
+    for event in steps:
+        await broker.produce(event)
+
+    view = await eventually(lambda: _steps_once(api, ticket["id"], "alert_closed"))
+
+    lines = [(e["step"], e["summary"]) for e in view["timeline"] if e["service"] == "riskassess"]
+    assert lines == ALERT_LINES
+    shown = str(view["timeline"])
+    for secret in ("孙某某", "矫正", "KP-0123456789AB", "key_person"):
+        assert secret not in shown
+    verified = next(e for e in view["timeline"] if e["step"] == "alert_verified")
+    assert verified["details"]["outcome"] == "confirmed"
+    assert view["status"] == "registered"
+
+
+async def test_a_false_alarm_closes_with_its_own_line(api, broker, ticket):
+    alert_id = uuid.uuid4()
+    fields = {
+        "alert_id": alert_id,
+        "ticket_id": ticket["id"],
+        "ticket_number": ticket["ticket_number"],
+        "level": RiskLevel.ORANGE,
+        "area_code": ticket["location"]["area_code"],
+        "actor": "analyst1",
+        "occurred_at": now(),
+    }
+    verified = AlertVerified.create(
+        AlertVerifiedData(**fields, outcome="false_alarm", notes="误会"),
+        subject=str(alert_id),
+        correlationid=ticket["id"],
+    )
+    closed = AlertClosed.create(
+        AlertClosedData(**fields, outcome="false_alarm", reason="误报"),
+        subject=str(alert_id),
+        correlationid=ticket["id"],
+    )
+    await broker.produce(verified)
+    await broker.produce(closed)
+
+    view = await eventually(lambda: _steps_once(api, ticket["id"], "alert_closed"))
+
+    lines = [e["summary"] for e in view["timeline"] if e["service"] == "riskassess"]
+    assert lines == ["风险预警（橙色）核查为误报", "风险预警（橙色）已关闭（误报）"]
+
+
+async def test_alert_steps_of_an_alert_without_a_ticket_are_skipped_not_dead_lettered(api, broker):
+    """A key person's or a case's alert carries a uuid5 ticket id intake never registered."""
+    dead_letters = "riskassess.alerts.v1.dlq.intake"
+    before = await broker.message_count(dead_letters)
+    derived = str(uuid.uuid5(uuid.NAMESPACE_URL, f"key-person-{uuid.uuid4()}"))
+    steps = alert_steps(derived, "KP-0123456789AB", "331199001001")
+
+    for event in steps:
+        await broker.produce(event)
+    for event in steps:
+        await eventually(lambda event=event: _applied(api, event))
+
+    assert await api.count(TimelineEntry, TimelineEntry.ticket_id == uuid.UUID(derived)) == 0
+    assert await broker.message_count(dead_letters) == before

@@ -29,7 +29,12 @@ from pingan_common.events.dispatch import (
 )
 from pingan_common.events.intake import TicketMerged, TicketRegistered
 from pingan_common.events.mediation import CaseClosed, CaseOpened, CaseSessionScheduled
-from pingan_common.events.riskassess import AlertAcknowledged, AlertEscalated, AlertRaised
+from pingan_common.events.riskassess import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertLevelRaised,
+    AlertRaised,
+)
 from pingan_notify.notices import alerts, cases, tasks, tickets
 from pingan_notify.recipients import handlers as directory
 from pingan_notify.webhooks import handlers as webhooks
@@ -64,6 +69,7 @@ HANDLERS = _and_webhooks(
         CaseSessionScheduled: [cases.on_session_scheduled],
         CaseClosed: [cases.on_case_closed],
         AlertRaised: [alerts.on_alert_raised],
+        AlertLevelRaised: [alerts.on_alert_level_raised],
         AlertAcknowledged: [alerts.on_alert_acknowledged],
         AlertEscalated: [alerts.on_alert_escalated],
     }

@@ -1,15 +1,20 @@
 """Matching calls to registered key persons in riskassess's handlers (handler tier): by phone
-hash, by masked name with the very address; a released person or another address is no match."""
+hash, by resident-ID hash, by masked name with the very address; a released person, another
+ID or another address is no match."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from pingan_common.events import AlertRaised
 from pingan_common.ids import new_id
+from pingan_riskassess.keypersons.identity import resident_id_hash
 from pingan_riskassess.models import Alert, KeyPerson
+from pingan_riskassess.settings import RiskassessSettings
 
 NOW = datetime(2026, 11, 18, 3, tzinfo=UTC)
 ADDRESS = "城关街道人民路18号"
@@ -76,3 +81,33 @@ async def test_a_phone_hash_matches_and_a_released_person_or_other_address_does_
 
     (alert,) = await key_person_alerts(handlers)
     assert alert.signals[0]["rule"] == "key_person_involved"
+
+
+def from_resident(call, id_hash: str):  # type: ignore[no-untyped-def]
+    return call.model_copy(
+        update={"data": call.data.model_copy(update={"caller_id_hash": id_hash})}
+    )
+
+
+async def test_a_call_with_the_registered_resident_id_hash_is_the_key_person_and_another_is_not(
+    handlers, make_call
+):
+    key = RiskassessSettings().phone_hash_key
+    registered = person()
+    # Registered the way the registry route does it (a lower-case x is the same number).
+    registered.resident_id_hash = resident_id_hash("33010219850312123x", key)
+    handlers.session.add(registered)
+    await handlers.session.flush()
+    # What intake publishes: the normalised (upper-case X) number under the same key.
+    same = hmac.new(key.encode(), b"33010219850312123X", hashlib.sha256).hexdigest()
+    other = hmac.new(key.encode(), b"110105197001011233", hashlib.sha256).hexdigest()
+
+    await handlers.deliver(from_resident(make_call("路灯坏了", at=NOW), other))
+    assert await key_person_alerts(handlers) == []
+
+    await handlers.deliver(from_resident(make_call("我想反映一下情况", at=NOW), same))
+
+    (alert,) = await key_person_alerts(handlers)
+    assert (alert.subject_ref, alert.signals[0]["rule"]) == (registered.ref, "key_person_involved")
+    (raised,) = await handlers.published(AlertRaised)
+    assert "33010219850312123" not in raised.model_dump_json()

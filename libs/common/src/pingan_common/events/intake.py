@@ -39,6 +39,11 @@ class TicketRegisteredData(Payload):
         description="Most specific area known: grid, village, township or county"
     )
     caller: CallerSummary
+    caller_id_hash: str | None = Field(
+        default=None,
+        description="Keyed hash of the caller's resident ID (the key of caller.phone_hash), to "
+        "match registered key persons; never the number itself",
+    )
     reported_at: datetime
     registered_at: datetime
     registered_by: str

@@ -77,6 +77,12 @@ def phone_hash(phone: str | None, key: str) -> str | None:
     return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
+def resident_id_hash(id_number: str | None, key: str) -> str | None:
+    """The stored (normalised, upper-case X) resident ID under the phone key: riskassess hashes
+    a registered key person's ID the same way, so a call matches without the number leaving."""
+    return phone_hash(id_number, key)
+
+
 def caller_of(ticket: Ticket, phone_hash_key: str) -> CallerSummary:
     return CallerSummary(
         name_masked=mask_name(ticket.caller_name),
@@ -102,6 +108,7 @@ def registered_data(ticket: Ticket, phone_hash_key: str) -> TicketRegisteredData
         location=location_of(ticket),
         area_code=ticket.area_code,
         caller=caller_of(ticket, phone_hash_key),
+        caller_id_hash=resident_id_hash(ticket.caller_id_number, phone_hash_key),
         reported_at=ticket.reported_at,
         registered_at=ticket.registered_at,
         registered_by=ticket.registered_by,

@@ -6,6 +6,11 @@ directory names nobody for a role, the role of the area gets the in-app item
 (``leader@<area>``), which every holder of that role covering the area sees. Yellow and blue
 alerts are in-app notices to the roles the alert names.
 
+A level raised (``alert.level_raised``) is told the same way at its new level, saying from
+which level it rose and only the new signals' evidence that is not key-person data
+(``alert_text.shareable_evidence``): an SMS leaves the platform, and the registry's category
+of a person is not for it. Raised to red or orange while unacknowledged, it is watched too.
+
 An urgent alert is watched: every ``alert_repeat_interval_s`` it is sent again (with
 "第n次提醒" in the title) until an ``alert.acknowledged`` event arrives or someone acknowledges
 the in-app item, at most ``alert_repeat_max`` times. Repeats are deliveries of their own,
@@ -30,9 +35,12 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from pingan_common.bus.consumer import HandlerContext
+from pingan_common.events.alert_text import level_label, shareable_evidence
 from pingan_common.events.riskassess import (
     AlertAcknowledged,
     AlertEscalated,
+    AlertLevelRaised,
+    AlertLevelRaisedData,
     AlertRaised,
     AlertRaisedData,
 )
@@ -71,6 +79,33 @@ async def on_alert_escalated(event: AlertEscalated, ctx: HandlerContext) -> None
     )
     writer = DeliveryWriter.for_handler(ctx)
     await notify_alert(writer, Trigger.of(event), escalated, repeat_number=data.escalation_count)
+
+
+async def on_alert_level_raised(event: AlertLevelRaised, ctx: HandlerContext) -> None:
+    data = event.data
+    raised = AlertRaisedData(
+        alert_id=data.alert_id,
+        ticket_id=data.ticket_id,
+        ticket_number=data.ticket_number,
+        level=data.level,
+        signals=[],
+        area_code=data.area_code,
+        summary=level_raised_summary(data),
+        notify_roles=data.notify_roles,
+        raised_at=data.occurred_at,
+        ack_due_at=data.ack_due_at,
+    )
+    writer = DeliveryWriter.for_handler(ctx)
+    trigger = Trigger.of(event)
+    await notify_alert(writer, trigger, raised)
+    if data.ack_due_at is not None:  # still awaiting acknowledgement
+        await watch_alert(writer, trigger, raised)
+
+
+def level_raised_summary(data: AlertLevelRaisedData) -> str:
+    line = f"由{level_label(data.previous_level)}升为{level_label(data.level)}"
+    evidence = shareable_evidence(data.signals)
+    return f"{line}，{evidence}" if evidence else line
 
 
 async def on_alert_acknowledged(event: AlertAcknowledged, ctx: HandlerContext) -> None:

@@ -144,12 +144,14 @@ async def case_signals_of_caller(
 
 
 async def key_persons_named(session: AsyncSession, data: TicketRegisteredData) -> list[KeyPerson]:
-    """Registered key persons a call is from or about: the caller's phone hash, or the masked
-    name with the very address. (Tickets carry no resident-ID hash yet; the registry keeps
-    one for when they do.)"""
+    """Registered key persons a call is from or about: the caller's phone hash, their
+    resident-ID hash (both keyed with the key intake shares), or the masked name with the very
+    address."""
     matches = []
     if data.caller.phone_hash:
         matches.append(KeyPerson.phone_hash == data.caller.phone_hash)
+    if data.caller_id_hash:
+        matches.append(KeyPerson.resident_id_hash == data.caller_id_hash)
     if data.caller.name_masked and data.location.address:
         matches.append(
             and_(
