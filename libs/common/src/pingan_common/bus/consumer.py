@@ -94,6 +94,7 @@ class ConsumerRunner:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._polling = False
+        self._positions_checked_at = time.monotonic()
         self._backoff = IdleBackoff(
             settings.fetch_max_wait_ms,
             settings.idle_fetch_max_wait_ms,
@@ -150,9 +151,12 @@ class ConsumerRunner:
                 finally:
                     self._polling = False
                 # Before anything yields: the fetcher sends its next request as soon as it runs.
-                self._adjust_fetch_wait(sum(len(records) for records in batches.values()))
+                fetched = sum(len(records) for records in batches.values())
+                self._adjust_fetch_wait(fetched)
                 for partition, records in batches.items():
                     await self._process_partition(partition, records)
+                if not fetched and self._position_check_due():
+                    await self._rewind_positions_past_the_end()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -179,6 +183,47 @@ class ConsumerRunner:
             )
             floor = self._settings.fetch_max_wait_ms
             self._backoff = IdleBackoff(floor, floor, self._settings.idle_backoff_factor)
+
+    def _position_check_due(self) -> bool:
+        interval = self._settings.position_check_interval_s
+        if interval <= 0 or time.monotonic() - self._positions_checked_at < interval:
+            return False
+        self._positions_checked_at = time.monotonic()
+        return True
+
+    async def _rewind_positions_past_the_end(self) -> list[TopicPartition]:
+        """Partitions whose position lies past the end of the log go back to its start.
+
+        A broker that lost its data (Tansu on memory storage, restarted) starts every log at 0
+        again, while this group's positions and committed offsets still point into the old
+        log. Fetching there returns nothing and never an out-of-range error, so the events
+        republished below the old offsets would be skipped. Reading the new log from its start
+        applies each exactly once: what was applied before the loss is claimed in the inbox.
+        """
+        assert self._consumer is not None
+        partitions = sorted(self._consumer.assignment())
+        if not partitions:
+            return []
+        rewound = []
+        try:
+            ends = await self._consumer.end_offsets(partitions)
+            for partition in partitions:
+                position = await self._consumer.position(partition)
+                if position > ends.get(partition, position):
+                    log.warning(
+                        "group %s: position %d of %s is past the log's end %d (the broker lost"
+                        " its data?); reading it again from the start",
+                        self.group,
+                        position,
+                        partition,
+                        ends[partition],
+                    )
+                    rewound.append(partition)
+            if rewound:
+                await self._consumer.seek_to_beginning(*rewound)
+        except KafkaError:
+            log.warning("group %s: could not compare positions with the log's end", self.group)
+        return rewound
 
     async def _rewind_to_committed(self) -> None:
         """After an unexpected error the fetch position is already past records that were never
