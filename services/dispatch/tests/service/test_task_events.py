@@ -311,3 +311,22 @@ async def test_a_verification_request_becomes_a_task_for_the_grid_closed_without
     assert event.data.kind == "verification"
     assert event.data.alert_id == alert_id
     assert event.data.result == "现场核实：无聚集，已劝离"
+
+
+async def test_an_sms_answer_about_a_mediation_case_is_consumed_and_changes_no_task(
+    api, make_ticket, dispatch
+):
+    task = await api.open(make_ticket())
+    await api.to_reviewed(task, REPLY)
+    # notify's survey of a case names the case's id where a task's names the task
+    answer = _survey({**task, "id": str(uuid4())}, "satisfied")
+
+    await dispatch.send(answer)
+
+    await eventually(lambda: dispatch.consumed(answer.id))
+    current = await api.read(task["id"])
+    assert current["state"] == "reviewed"
+    assert current["callback_verdict"] is None
+    assert (
+        await api.scalar("SELECT count(*) FROM tasks WHERE id = :id", id=answer.data.task_id) == 0
+    )

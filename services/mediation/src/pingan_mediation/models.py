@@ -102,6 +102,9 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_summary: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The citizen's answer to the survey SMS sent when the case's ticket closed (回访).
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    satisfaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  # SQLAlchemy reads it once

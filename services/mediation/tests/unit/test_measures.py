@@ -90,3 +90,24 @@ def test_groups_by_township_and_committee():
         "331199001001-TWH",
         "331199003001-TWH",
     ]
+
+
+def test_the_satisfaction_rate_counts_satisfied_and_basically_satisfied_over_answers():
+    facts = [
+        agreed(satisfaction="satisfied"),
+        agreed(satisfaction="basically_satisfied"),
+        agreed(satisfaction="unsatisfied"),
+        agreed(),  # never answered: not in the denominator
+    ]
+
+    (row,) = measures(facts, "county")
+
+    assert row["surveyed"] == 3
+    assert row["satisfaction_rate"] == round(2 / 3, 4)
+
+
+def test_no_survey_answer_means_no_satisfaction_rate_rather_than_zero():
+    (row,) = measures([agreed()], "county")
+
+    assert row["surveyed"] == 0
+    assert row["satisfaction_rate"] is None

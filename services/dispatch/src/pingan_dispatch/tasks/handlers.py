@@ -190,12 +190,14 @@ async def record_survey_answer(event: SurveyAnswered, ctx: HandlerContext) -> No
     Awaiting callback (``reviewed``): applied now. Replied but not yet reviewed: kept on the
     task and applied when the reply is accepted (dropped if the reply is sent back, since it
     judged a reply that no longer stands). Any other state: ignored (a late answer to a
-    closed task, or an answer to a reopened one before its new reply).
+    closed task, or an answer to a reopened one before its new reply). An answer whose id is
+    no task's (the survey of a mediation case) is ignored too: mediation records it.
     """
     data = event.data
     task = await ctx.session.get(Task, data.task_id, with_for_update=True)
     if task is None or task.kind != "ticket":
-        log.warning("survey answer for unknown task %s ignored", data.task_id)
+        # The survey of a mediated ticket names its case here: mediation records that answer.
+        log.info("survey answer %s names no task of dispatch: ignored", data.survey_id)
         return
     work = _work(ctx, event)
     if task.state == "reviewed":

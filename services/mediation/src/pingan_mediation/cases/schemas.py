@@ -198,6 +198,9 @@ class CaseRead(BaseModel):
     outcome: str | None
     outcome_summary: str | None
     closed_at: datetime | None
+    satisfaction: str | None = Field(
+        default=None, description="The citizen's survey answer (回访) once the ticket closed"
+    )
     version: int
 
 

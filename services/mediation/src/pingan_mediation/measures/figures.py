@@ -6,7 +6,8 @@ a period, per committee, township or the county.
 * 村级化解率 (share settled at village level): agreements reached at village level / agreements.
 * average days from acceptance to the agreement;
 * terms performed on time / terms settled or breached;
-* referrals, 民转刑 signals raised; cases by kind, level and source.
+* referrals, 民转刑 signals raised; cases by kind, level and source;
+* 满意率 of mediated tickets: satisfied or basically satisfied / survey answers on cases.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ class CaseFact:
     signals: int
     terms_on_time: int
     terms_late_or_breached: int
+    satisfaction: str | None = None  # the citizen's survey answer, when the ticket was surveyed
 
 
+SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 AGREED_STATES = {"agreed"}
 CONCLUDED_OUTCOMES = {"performed", "agreed", "referred", "failed"}
 
@@ -61,6 +64,8 @@ class Figures:
     risk_signals: int = 0
     terms_on_time: int = 0
     terms_due: int = 0
+    surveyed: int = 0
+    satisfied: int = 0
     days_to_agreement: list[float] = field(default_factory=list)
     by_kind: Counter[str] = field(default_factory=Counter)
     by_level: Counter[str] = field(default_factory=Counter)
@@ -74,6 +79,9 @@ class Figures:
         self.risk_signals += fact.signals
         self.terms_on_time += fact.terms_on_time
         self.terms_due += fact.terms_on_time + fact.terms_late_or_breached
+        if fact.satisfaction is not None:
+            self.surveyed += 1
+            self.satisfied += fact.satisfaction in SATISFIED
         if concluded(fact):
             self.concluded += 1
         if fact.state == "referred" or fact.outcome == "referred":
@@ -103,6 +111,8 @@ class Figures:
             "terms_on_time_rate": _ratio(self.terms_on_time, self.terms_due),
             "referrals": self.referrals,
             "risk_signals": self.risk_signals,
+            "surveyed": self.surveyed,
+            "satisfaction_rate": _ratio(self.satisfied, self.surveyed),
             "by_kind": dict(sorted(self.by_kind.items())),
             "by_level": dict(sorted(self.by_level.items())),
             "by_source": dict(sorted(self.by_source.items())),
@@ -140,4 +150,6 @@ CSV_COLUMNS = (
     "terms_on_time_rate",
     "referrals",
     "risk_signals",
+    "surveyed",
+    "satisfaction_rate",
 )

@@ -28,7 +28,8 @@ Reader = Annotated[Principal, Depends(require("mediator", "leader", "analyst", "
     "/measures",
     responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 403, 422)},
     summary="调处成功率, village share, days to agreement, terms on time, referrals, 民转刑 "
-    "signals; per committee, township or county, for the cases registered in a period",
+    "signals, 满意率 of mediated tickets; per committee, township or county, for the cases "
+    "registered in a period",
 )
 async def get_measures(
     principal: Reader,
@@ -94,6 +95,7 @@ async def _facts(
             signals=len(row.Case.signals_raised),
             terms_on_time=row.on_time or 0,
             terms_late_or_breached=row.late or 0,
+            satisfaction=row.Case.satisfaction,
         )
         for row in rows
     ]
