@@ -11,7 +11,9 @@ from pingan_common.service import ServiceDefinition
 from pingan_riskassess.alerts import routes as alert_routes
 from pingan_riskassess.alerts.scanner import scanner_worker
 from pingan_riskassess.analysis import routes as analysis_routes
+from pingan_riskassess.assessments import mitigation_routes, pool_routes
 from pingan_riskassess.assessments import routes as assessment_routes
+from pingan_riskassess.assessments.mitigations import mitigation_scanner
 from pingan_riskassess.handlers import HANDLERS
 from pingan_riskassess.keypersons import routes as key_person_routes
 from pingan_riskassess.models import Base, messaging
@@ -32,11 +34,13 @@ DEFINITION = ServiceDefinition(
         alert_routes.router,
         key_person_routes.router,
         assessment_routes.router,
+        pool_routes.router,
+        mitigation_routes.router,
         analysis_routes.router,
     ],
     handlers=HANDLERS,
     publishes=list(RISKASSESS_EVENTS),
-    workers=[scanner_worker],
+    workers=[scanner_worker, mitigation_scanner],
 )
 
 

@@ -241,6 +241,9 @@ class Assessment(Base):
     decision: Mapped[str | None] = mapped_column(String(32))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     registered_by: Mapped[str] = mapped_column(String(100))
+    # The organisations and people with a stake in the matter (建设单位, 被征收村…): an expert
+    # with an interest in any of them is never drawn (``assessments.experts``).
+    parties: Mapped[list[str]] = mapped_column(ARRAY(String(100)), server_default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(default=1)
@@ -255,7 +258,8 @@ class AssessmentHistory(HistoryMixin, Base):
 
 
 class Mitigation(Base):
-    """A measure that controls an assessed risk, with its owner and due date (tracked)."""
+    """A measure that controls an assessed risk, with its owner and due date, tracked on its
+    own lifecycle (``assessments.mitigations``): planned → in_progress → done, or overdue."""
 
     __tablename__ = "mitigations"
 
@@ -266,3 +270,112 @@ class Mitigation(Base):
     due_date: Mapped[date] = mapped_column(Date)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The assessment's area, copied so the mitigation is scoped without a join.
+    area_code: Mapped[str] = mapped_column(String(20), index=True, server_default="")
+    state: Mapped[str] = mapped_column(String(16), server_default="planned")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overdue_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(server_default="1", default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  # SQLAlchemy reads it once
+    __table_args__ = (
+        # The overdue scanner's range scan over the mitigations not yet done.
+        Index(
+            "ix_mitigations_open_due",
+            "due_date",
+            postgresql_where=text("state IN ('planned', 'in_progress')"),
+        ),
+    )
+
+
+class MitigationHistory(HistoryMixin, Base):
+    __tablename__ = "mitigation_history"
+
+    mitigation_id: Mapped[int] = mapped_column(ForeignKey("mitigations.id"), index=True)
+
+
+class Expert(Base):
+    """A member of the expert pool (专家库) and the interests that bar them from a matter."""
+
+    __tablename__ = "experts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    field: Mapped[str] = mapped_column(String(60))  # 专业领域: 法律, 规划, 环保, 社会学…
+    organisation: Mapped[str] = mapped_column(String(100))
+    # Organisations and people the expert has a stake in (employer, relatives, shares …).
+    interests: Mapped[list[str]] = mapped_column(ARRAY(String(100)))
+    # Matters the expert declared a conflict on.
+    conflict_assessment_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssessmentExpert(Base):
+    """An expert drawn for an assessment (with the draw's seed) and, once given, their scores."""
+
+    __tablename__ = "assessment_experts"
+
+    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(64))
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scores: Mapped[dict | None] = mapped_column(JSONB)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AssessmentHearing(Base):
+    """A consultation or hearing on a matter (听证会, 座谈会, 征求意见, 公示)."""
+
+    __tablename__ = "assessment_hearings"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    assessment_id: Mapped[UUID] = mapped_column(ForeignKey("assessments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    held_on: Mapped[date] = mapped_column(Date)
+    attendees: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    in_favour: Mapped[int] = mapped_column(Integer)
+    against: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnalysisMeeting(Base):
+    """A 会商研判 meeting: who attended, the matters discussed, the decisions and their owners."""
+
+    __tablename__ = "analysis_meetings"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    attendees: Mapped[list[str]] = mapped_column(ARRAY(String(100)))
+    matters: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # [{"decision": …, "owner": …, "due_date": "YYYY-MM-DD" | null}]
+    decisions: Mapped[list[dict]] = mapped_column(JSONB)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Bulletin(Base):
+    """A warning bulletin (预警通报) issued to units and areas; notify delivers it."""
+
+    __tablename__ = "bulletins"
+
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    level: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    area_code: Mapped[str] = mapped_column(String(20), index=True)
+    unit_codes: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    area_codes: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    meeting_id: Mapped[UUID | None] = mapped_column(ForeignKey("analysis_meetings.id"))
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, ensure_area, require
@@ -20,6 +19,7 @@ from pingan_common.events.riskassess import (
     AssessmentRegistered,
     AssessmentRegisteredData,
 )
+from pingan_common.events.riskassess_assessments import MitigationEventData, MitigationPlanned
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
 from pingan_common.lifecycle import ActionInvalid, AggregateKind, AggregateWork, IfMatch
@@ -28,17 +28,21 @@ from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import scoped_page
+from pingan_riskassess.assessments import queries
 from pingan_riskassess.assessments.lifecycle import (
     ASSESSMENT_LIFECYCLE,
     AssessmentView,
     decision_refusal,
 )
+from pingan_riskassess.assessments.mitigations import MITIGATIONS, event_data
+from pingan_riskassess.assessments.procedure import mean_scores
 from pingan_riskassess.assessments.schemas import (
     AssessmentCreate,
     AssessmentDetail,
     AssessmentRead,
     ConcludeBody,
     DecideBody,
+    HearingRead,
     MitigationCreate,
     MitigationRead,
 )
@@ -82,11 +86,7 @@ def _fields(work: AggregateWork[Assessment], a: Assessment) -> dict[str, Any]:
     }
 
 
-async def _mitigations(session: AsyncSession, assessment_id: UUID) -> list[Mitigation]:
-    rows = await session.scalars(
-        select(Mitigation).where(Mitigation.assessment_id == assessment_id).order_by(Mitigation.id)
-    )
-    return list(rows)
+_mitigations = queries.mitigations
 
 
 async def _detail(
@@ -95,6 +95,9 @@ async def _detail(
     return AssessmentDetail(
         **AssessmentRead.model_validate(a).model_dump(),
         mitigations=[MitigationRead.model_validate(m) for m in await _mitigations(session, a.id)],
+        experts=await queries.drawn_experts(session, a.id),
+        hearings=[HearingRead.model_validate(h) for h in await queries.hearings(session, a.id)],
+        procedure_missing=await queries.procedure_missing(session, a),
         allowed_actions=ASSESSMENTS.allowed_actions(a, principal, now),
     )
 
@@ -215,20 +218,38 @@ async def add_mitigation(
                 message,
                 errors=[{"field": "body.due_date", "message": message, "type": "value_error"}],
             )
-        session.add(
-            Mitigation(assessment_id=assessment.id, **body.model_dump(), done=False, created_at=now)
+        mitigation = Mitigation(
+            assessment_id=assessment.id,
+            **body.model_dump(),
+            done=False,
+            area_code=assessment.area_code,
+            state="planned",
+            created_at=now,
+            updated_at=now,
         )
+        session.add(mitigation)
         work = AggregateWork(ASSESSMENTS, session, runtime.outbox, now, principal.subject)
         work.record(assessment, "mitigation", assessment.state, body.model_dump(mode="json"))
         await session.flush()
+        tracking = AggregateWork(MITIGATIONS, session, runtime.outbox, now, principal.subject)
+        tracking.record(mitigation, "plan", None, body.model_dump(mode="json"))
+        await tracking.publish(
+            mitigation, MitigationPlanned, MitigationEventData(**event_data(tracking, mitigation))
+        )
         return await _detail(session, assessment, principal, now)
 
 
 async def _conclude(work: AggregateWork[Assessment], a: Assessment, body: ConcludeBody) -> None:
+    lacking = await queries.procedure_missing(work.session, a)
+    if lacking:
+        raise ActionInvalid(
+            f"the {a.procedure} procedure still needs: {'; '.join(lacking)}", "procedure"
+        )
+    experts = await queries.drawn_experts(work.session, a.id)
     previous = a.state
     a.state = "concluded"
     a.conclusion = body.conclusion
-    a.scores = body.scores.model_dump()
+    a.scores = mean_scores(e.scores for e in experts if e.scores is not None)
     work.record(a, "conclude", previous, {"conclusion": body.conclusion, "scores": a.scores})
     mitigations = await _mitigations(work.session, a.id)
     await work.publish(
