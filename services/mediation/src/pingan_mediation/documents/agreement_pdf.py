@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
+from pingan_common.pdf import cjk_faces
 from pingan_common.workdays import to_county_time
-from pingan_mediation.documents.fonts import cjk_faces
 
 ROLE_LABELS = {"applicant": "申请人", "respondent": "被申请人", "other": "其他当事人"}
 CHINESE_NUMBERS = "一二三四五六七八九十"

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from sqlalchemy import select
 
 from pingan_common.auth import Principal, require
+from pingan_common.pdf import FontMissing
 from pingan_common.problems import Forbidden, NotFound, ProblemError, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_mediation.cases.routes import audit_contact_read, may_see_contacts
@@ -19,7 +20,6 @@ from pingan_mediation.documents.agreement_pdf import (
     TermLine,
     render_agreement,
 )
-from pingan_mediation.documents.fonts import FontMissing
 from pingan_mediation.models import Case, CaseAgreement, CaseParty, CaseTerm
 
 router = APIRouter(prefix="/v1", tags=["documents"])

@@ -1,5 +1,6 @@
-"""The CJK font the case documents are set in: Noto Serif CJK SC (Debian ``fonts-noto-cjk``,
-installed by ``scripts/ensure-system-packages.sh``, which ``make test`` and ``make run`` call).
+"""The CJK font every PDF the platform prints is set in (the mediation agreement, the situation
+reports): Noto Serif CJK SC (Debian ``fonts-noto-cjk``, installed by
+``scripts/ensure-system-packages.sh``, which ``make test`` and ``make run`` call).
 
 The Debian files are font collections (.ttc) holding the JP, KR, SC, TC and HK faces; the SC
 face is found by its name, not by a fixed index.
