@@ -1,4 +1,5 @@
-"""The county's KPIs (三率) and the township ranking, for the demo county's seeded history.
+"""The county's KPIs (三率) and the township ranking, for the demo county's seeded history; then
+the mediation measures (调处成功率 …) over the demo mediation history of the same quarter.
 
 Deterministic: the same seed and period print the same figures, every time.
 
@@ -10,6 +11,8 @@ Deterministic: the same seed and period print the same figures, every time.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 from datetime import date
 
 from pingan_common.refdata import load_county
@@ -26,6 +29,9 @@ from pingan_dispatch.kpis.measures import (
     rank_townships,
     ranking_csv,
 )
+from pingan_mediation.demo.history import generate_history as generate_mediation_history
+from pingan_mediation.measures.figures import CSV_COLUMNS as MEDIATION_CSV_COLUMNS
+from pingan_mediation.measures.figures import measures as mediation_measures
 
 
 def main() -> None:
@@ -37,10 +43,15 @@ def main() -> None:
     rows = compute_kpis(facts, start, end, group_by=args.by)
     township_rows = rows if args.by == "township" else compute_kpis(facts, start, end, "township")
     ranked = rank_townships(township_rows, DEFAULT_YELLOW_CARD_RULE)
+    mediation = generate_mediation_history(seed=args.seed)
+    mediation_facts = mediation.facts(first_day, last_day)
+    mediation_rows = mediation_measures(mediation_facts, MEDIATION_GROUPS[args.by])
     if args.csv:
         print(kpi_csv(rows), end="")
         print()
         print(ranking_csv(ranked), end="")
+        print()
+        print(_mediation_csv(mediation_rows), end="")
         return
     print(
         f"青山县 demo history: seed {history.seed}, {len(history.tasks)} tasks, "
@@ -51,6 +62,57 @@ def main() -> None:
     print(_kpi_table(rows))
     print()
     print(_ranking_table(ranked))
+    print()
+    print(
+        f"矛盾纠纷调解 demo history: seed {mediation.seed}, {len(mediation.cases)} cases, "
+        f"{len(mediation_facts)} registered in the period, as of {mediation.as_of.isoformat()}"
+    )
+    print(_mediation_table(mediation_rows))
+    (county,) = mediation_measures(mediation_facts, "county")
+    for name, counts in (
+        ("by kind", "by_kind"),
+        ("by level", "by_level"),
+        ("by source", "by_source"),
+    ):
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in county[counts].items()))  # type: ignore[attr-defined]
+
+
+# --by unit shows mediation per committee (村调委会, 乡镇调处中心, 县矛调中心).
+MEDIATION_GROUPS = {"unit": "committee", "township": "township", "county": "county"}
+MEDIATION_HEADER = {
+    "cases": "案件",
+    "success_rate": "调处成功率",
+    "village_share": "村级化解占比",
+    "avg_days_to_agreement": "平均调结(天)",
+    "terms_on_time_rate": "按期履行率",
+    "referrals": "引导诉讼/仲裁/裁决",
+    "risk_signals": "民转刑信号",
+    "satisfaction_rate": "满意率",
+}
+
+
+def _mediation_table(rows: list[dict[str, object]]) -> str:
+    lines = [["key", "name", *MEDIATION_HEADER.values()]]
+    for row in rows:
+        line = [str(row["key"]), _name(str(row["key"]))]
+        for column in MEDIATION_HEADER:
+            value = row[column]
+            if column == "success_rate":
+                line.append(f"{_percent(value)} ({row['agreements']}/{row['concluded']})")
+            elif column.endswith("_rate") or column == "village_share":
+                line.append(_percent(value))
+            else:
+                line.append("—" if value is None else str(value))
+        lines.append(line)
+    return _table(lines)
+
+
+def _mediation_csv(rows: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=MEDIATION_CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _arguments() -> argparse.Namespace:
