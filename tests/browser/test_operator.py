@@ -118,6 +118,32 @@ async def test_a_police_matter_shows_the_red_transfer_banner(site: ConsoleSite) 
     assert stored["police_transfer_required"] is True
 
 
+async def test_a_call_the_classifier_doubts_is_flagged_on_the_form(site: ConsoleSite) -> None:
+    page = await site.signed_in("operator1")
+    # A means named, said calmly: the threat detector cannot rule it out, so it is not red but
+    # the operator is asked to check; its confidence is below the review line too.
+    calm = "没别的事，我就是把家里燃气阀门拧开了，想好好睡一觉"
+    await type_call(page, new_phone(), "刘先生", calm)
+    suggestions = page.get_by_test_id("suggestions")
+    threat = suggestions.get_by_test_id("threat-review")
+    await expect(threat).to_have_text("可能涉及极端风险，请核实")
+    low = suggestions.get_by_test_id("low-confidence")
+    await expect(low).to_have_text("分类置信度低，请核实类别")
+    assert await threat.evaluate("el => getComputedStyle(el).color") == "rgb(198, 40, 40)"
+    await screenshot(page, "operator-review")
+    await submit(page)
+    await expect(page.get_by_test_id("result").get_by_test_id("low-confidence")).to_contain_text(
+        "分类置信度低，请核实类别"
+    )
+
+    # A plain matter says neither.
+    await page.goto(f"{site.url}/operator")
+    await type_call(page, new_phone(), "赵女士", "小区门口的路灯坏了好几天了，晚上很黑")
+    await expect(suggestions.get_by_test_id("suggest-category")).to_contain_text("路灯")
+    await expect(suggestions.get_by_test_id("threat-review")).to_have_count(0)
+    await expect(suggestions.get_by_test_id("low-confidence")).to_have_count(0)
+
+
 async def test_a_second_caller_on_the_same_matter_sees_the_merge_banner(
     site: ConsoleSite,
 ) -> None:
@@ -207,7 +233,7 @@ async def test_a_double_submit_makes_one_ticket(site: ConsoleSite) -> None:
     assert len(await tickets_of(site, phone)) == 1
 
     # Two posts of one form at once (a double click that got through): still one ticket.
-    await page.keyboard.press("Alt+N")
+    await page.goto(f"{site.url}/operator")
     await page.wait_for_load_state("networkidle")
     other = new_phone()
     await type_call(page, other, "吴女士", "中山路有个井盖不见了，很危险")

@@ -103,6 +103,39 @@ def test_police_and_risk_suggestions() -> None:
     assert police.risk == "红色"
 
 
+def test_the_classifiers_doubts_are_said_on_the_form() -> None:
+    sure = suggestions_of({**CLASSIFIED, "confidence": 0.93, "needs_review": False})
+    assert sure.review_banners == []
+
+    unsure = suggestions_of({**CLASSIFIED, "needs_review": True})
+    assert [(b.testid, b.text) for b in unsure.review_banners] == [
+        ("low-confidence", "分类置信度低，请核实类别")
+    ]
+
+    threat = suggestions_of(
+        {
+            **CLASSIFIED,
+            "needs_review": True,
+            "threat_review": True,
+            "review_note": "可能涉及极端风险，请核实",
+        }
+    )
+    # The possible threat first: it is the one that must not be missed.
+    assert [b.testid for b in threat.review_banners] == ["threat-review", "low-confidence"]
+    assert threat.review_banners[0].text == "可能涉及极端风险，请核实"
+    # An intake that sets the flag without its note still gets the words.
+    assert (
+        suggestions_of({**CLASSIFIED, "threat_review": True}).threat_note
+        == "可能涉及极端风险，请核实"
+    )
+
+
+def test_a_registered_call_the_classifier_doubted_says_so() -> None:
+    ticket = {"ticket_number": "QS1", "category": {"code": "other", "needs_review": True}}
+    assert [b.testid for b in banners_of(ticket)] == ["low-confidence"]
+    assert banners_of({**ticket, "category": {"code": "other", "needs_review": False}}) == []
+
+
 def test_the_callers_history_counts_the_calls_of_the_last_30_days() -> None:
     def item(days_ago: int, number: str) -> dict[str, object]:
         at = (NOW - timedelta(days=days_ago)).isoformat()

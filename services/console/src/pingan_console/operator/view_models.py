@@ -34,6 +34,9 @@ FIELD_LABELS = {
     "body.reason": "更正理由",
 }
 KEY_REUSED = "本次来电已按原内容登记；内容改动后请在结果中更正，或按 Alt+N 登记新来电"
+LOW_CONFIDENCE = "分类置信度低，请核实类别"
+# intake's review_note says it too; this is the console's words when an older intake omits it.
+THREAT_REVIEW = "可能涉及极端风险，请核实"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,19 @@ class Suggestions:
     confidence: int  # percent
     is_consultation: bool
     is_police: bool
+    # The classifier's own doubts, said on the form so the operator checks before accepting:
+    # a low-confidence category, and a call the threat detector could not rule out (not red).
+    needs_review: bool = False
+    threat_note: str | None = None
+
+    @property
+    def review_banners(self) -> list[Banner]:
+        banners = []
+        if self.threat_note:
+            banners.append(Banner("threat-review", self.threat_note, "threat-review"))
+        if self.needs_review:
+            banners.append(Banner("review", LOW_CONFIDENCE, "low-confidence"))
+        return banners
 
     def all_fields(self, place: PlaceSuggestion | None = None) -> dict[str, str]:
         """What "accept all" (Alt+A) takes: category, urgency, disposition, the first place."""
@@ -160,6 +176,10 @@ def suggestions_of(result: dict[str, Any]) -> Suggestions:
         confidence=round(float(result.get("confidence") or 0) * 100),
         is_consultation=disposition == "answer",
         is_police=disposition == "police_transfer",
+        needs_review=bool(result.get("needs_review")),
+        threat_note=(result.get("review_note") or THREAT_REVIEW)
+        if result.get("threat_review")
+        else None,
     )
 
 
@@ -224,7 +244,7 @@ def caller_history(
 
 @dataclass(frozen=True)
 class Banner:
-    kind: str  # police, merge, repeat, review
+    kind: str  # police, merge, repeat, review, threat-review (its CSS class)
     text: str
     testid: str = ""
 
@@ -250,6 +270,8 @@ def banners_of(ticket: dict[str, Any]) -> list[Banner]:
         banners.append(Banner("repeat third", text, "repeat-banner"))
     elif flag == "repeat":
         banners.append(Banner("repeat", f"重复来电：同一诉求第{count}次来电", "repeat-banner"))
+    if (ticket.get("category") or {}).get("needs_review"):
+        banners.append(Banner("review", f"{LOW_CONFIDENCE}，可在下方一键更正", "low-confidence"))
     return banners
 
 
