@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,15 @@ from tests.e2e.conftest import Platform, platform  # noqa: F401  (the fixture, r
 CHROMIUM = os.environ.get("PINGAN_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".run" / "screenshots"
 DEMO_PASSWORD = "pingan-demo"
+# Test-only users besides the demo staff: the roles the demo county gives county-wide scope,
+# here scoped to one township (城关, 331199001), for the two-township no-leak test.
+TOWNSHIP_USERS = [
+    {"username": f"{role}_cg", "name": f"城关{label}", "role": role,
+     "area_code": "331199001", "unit_code": "331199001-ZZ"}
+    for role, label in (("operator", "话务员"), ("dispatcher", "派单员"), ("analyst", "研判员"))
+]  # fmt: skip
+# Where nothing listens (port 9 is discard, not served on this machine): a service that is down.
+DOWN_URL = "http://127.0.0.1:9"
 # What the machine's closed network needs (ECOSYSTEM.md): no background connections at all.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -53,6 +62,15 @@ class ConsoleSite:
     platform: Platform
     browser: Browser
     contexts: list[BrowserContext]
+    settings: ConsoleSettings
+
+    @asynccontextmanager
+    async def console_without(self, *services: str) -> AsyncIterator[str]:
+        """A second console, on the same issuer, whose ``services`` do not answer: its URL."""
+        down = {f"{name}_url": DOWN_URL for name in services}
+        console = create_console(self.settings.model_copy(update=down))
+        async with _lifespan(console), serve_here(console) as url:
+            yield url
 
     async def page(self, *, width: int = 1366, height: int = 768) -> Page:
         context = await self.browser.new_context(
@@ -62,10 +80,13 @@ class ConsoleSite:
         self.contexts.append(context)
         return await context.new_page()
 
-    async def signed_in(self, username: str, *, width: int = 1366, height: int = 768) -> Page:
-        """A new browser (own cookies) signed in as a demo user, on their home page."""
+    async def signed_in(
+        self, username: str, *, width: int = 1366, height: int = 768, url: str | None = None
+    ) -> Page:
+        """A new browser (own cookies) signed in as a demo user, on their home page (of the
+        console at ``url``, the site's own by default)."""
         page = await self.page(width=width, height=height)
-        await page.goto(f"{self.url}/login")
+        await page.goto(f"{url or self.url}/login")
         await page.fill("input[name=username]", username)
         await page.fill("input[name=password]", DEMO_PASSWORD)
         await page.click("button[type=submit]")
@@ -84,7 +105,7 @@ async def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
 async def site(platform: Platform) -> AsyncIterator[ConsoleSite]:  # noqa: F811
     _require_chromium()
     async with AsyncExitStack() as exits:
-        users = [demo_user(staff) for staff in load_county().staff]
+        users = [demo_user(staff) for staff in load_county().staff] + TOWNSHIP_USERS
         issuer = create_issuer_app(platform.stack.auth.keys_dir, users, issuer=TEST_ISSUER)
         issuer_url = exits.enter_context(serve_in_thread(issuer))
         urls = dict(platform.urls)
@@ -103,7 +124,7 @@ async def site(platform: Platform) -> AsyncIterator[ConsoleSite]:  # noqa: F811
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         exits.push_async_callback(browser.close)
         contexts: list[BrowserContext] = []
-        yield ConsoleSite(console_url, platform, browser, contexts)
+        yield ConsoleSite(console_url, platform, browser, contexts, settings)
         for context in contexts:
             await context.close()
 
