@@ -5,6 +5,10 @@ their area scope. Operators, dispatchers, handlers, grid workers and mediators s
 key-person data on any route: alerts about a key person name only the registry reference
 (``KP-…``), and the registry routes answer them 403.
 
+Grid workers (网格员) visit (走访) the persons registered in their own grid: for those, and
+only those, they get the visit view (``VISITING_ROLES``; name, address, due date, nothing
+more) and record visits; the registry routes still answer them 403.
+
 Every read (list, detail, visits) and every write writes a ``key_person_audit`` row in the same
 transaction as the answer: who, with which roles, what, which persons, on which route.
 """
@@ -25,6 +29,8 @@ from pingan_riskassess.models import KeyPersonAudit
 AUTHORISED_ROLES = ("analyst", "leader", "admin")
 
 Authorised = Annotated[Principal, Depends(require(*AUTHORISED_ROLES))]
+VISITING_ROLES = ("grid_worker", *AUTHORISED_ROLES)
+Visitor = Annotated[Principal, Depends(require(*VISITING_ROLES))]
 
 
 def audit(

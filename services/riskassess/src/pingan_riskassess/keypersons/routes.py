@@ -2,13 +2,14 @@
 
 Only ``access.AUTHORISED_ROLES`` within their area; every answer audited in the same
 transaction. A visit that does not find the person marks them lost (脱管), a signal on the
-person's alert (subject ``key_person``, named by ``ref`` only).
+person's alert (subject ``key_person``, named by ``ref`` only). The grid worker's view of the
+visits due in their grid is ``visit_routes`` (included below, under the same prefix).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
@@ -16,33 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.auth import Principal, ensure_area
 from pingan_common.auth.masking import mask_name
-from pingan_common.events.values import RiskLevel
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit, fetch_page
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
-from pingan_riskassess.alerts.work import ALERTS, AlertWork, Lead, Subject, apply_signals
+from pingan_riskassess.alerts.work import ALERTS, AlertWork
+from pingan_riskassess.keypersons import visit_routes, visits
 from pingan_riskassess.keypersons.access import Authorised, audit
 from pingan_riskassess.keypersons.identity import phone_hash, resident_id_hash
 from pingan_riskassess.keypersons.schemas import (
-    CATEGORY_LABELS,
     KeyPersonCreate,
     KeyPersonRead,
     StatusChange,
     VisitCreate,
 )
-from pingan_riskassess.models import KeyPerson, KeyPersonVisit, idempotency_records
+from pingan_riskassess.models import KeyPerson, idempotency_records
 from pingan_riskassess.settings import RiskassessSettings
-from pingan_riskassess.signals.facts import county_day
-from pingan_riskassess.signals.rules import Signal
-from pingan_riskassess.signals.ruleset import default_rules
 
 router = APIRouter(prefix="/v1", tags=["key persons"])
-
-# A key person's alerts have no ticket: their correlation id is derived from the person.
-KEY_PERSON_NAMESPACE = UUID("9a4c1e6b-2f7d-4b3a-8e51-0c6d7f2a9b13")
 
 
 def _settings(runtime: RuntimeDep) -> RiskassessSettings:
@@ -182,22 +176,11 @@ async def record_visit(
     now = runtime.now()
     async with runtime.transaction() as session:
         person = await _visible(session, person_id, principal)
-        session.add(
-            KeyPersonVisit(
-                person_id=person.id,
-                visited_at=now,
-                visited_by=principal.subject,
-                found=body.found,
-                notes=body.notes,
-            )
+        work = AlertWork(ALERTS, session, runtime.outbox, now)
+        await visits.record_visit(
+            work, person, visitor=principal.subject, found=body.found, notes=body.notes
         )
-        person.last_visit_at = now
-        person.next_visit_due_at = now + timedelta(days=person.visit_interval_days)
-        person.lost_contact = not body.found
-        person.updated_at = now
         audit(session, principal, "visit", [person.id], request, now)
-        if not body.found:
-            await _lost_contact(AlertWork(ALERTS, session, runtime.outbox, now), person)
         return KeyPersonRead.model_validate(person)
 
 
@@ -223,25 +206,4 @@ async def change_status(
         return KeyPersonRead.model_validate(person)
 
 
-async def _lost_contact(work: AlertWork, person: KeyPerson) -> None:
-    rules = default_rules()
-    signal = Signal(
-        "key_person_lost_contact",
-        RiskLevel.ORANGE,
-        f"{CATEGORY_LABELS[person.category]}走访未见本人（脱管）",
-        80.0,
-        (),
-        rules.version,
-    )
-    await apply_signals(
-        work,
-        Subject("key_person", person.ref),
-        [signal],
-        key_person_lead(person),
-        rules=rules,
-        day=county_day(work.now),
-    )
-
-
-def key_person_lead(person: KeyPerson) -> Lead:
-    return Lead(uuid5(KEY_PERSON_NAMESPACE, str(person.id)), person.ref, person.area_code)
+router.include_router(visit_routes.router)

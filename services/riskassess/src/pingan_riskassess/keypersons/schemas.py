@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,8 +60,43 @@ class KeyPersonRead(BaseModel):
 
 
 class VisitCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"found": True, "notes": "上门走访，本人在家，情绪稳定"}]}
+    )
+
     found: bool = Field(description="False: the person was not found (脱管)")
     notes: str = Field(min_length=2, max_length=2000)
+
+
+class DueVisitRead(BaseModel):
+    """A visit due (走访) as the grid worker sees it: what a visitor needs to find and see the
+    person, nothing more — no category, rating, phone, ID, case officer or guardian."""
+
+    person_id: UUID
+    ref: str = Field(examples=["KP-0A1B2C3D4E5F"])
+    name: str = Field(examples=["孙某某"])
+    address: str | None = Field(examples=["城关街道人民路18号"])
+    area_code: str = Field(
+        description="The grid (or village) registered", examples=["33119900100101"]
+    )
+    next_visit_due_at: datetime
+    overdue: bool = Field(description="The visit is past due (走访逾期)")
+    last_visit_at: datetime | None
+    lost_contact: bool = Field(description="The last visit did not find the person (脱管)")
+
+    @classmethod
+    def of(cls, person: Any, now: datetime) -> DueVisitRead:
+        return cls(
+            person_id=person.id,
+            ref=person.ref,
+            name=person.name,
+            address=person.address,
+            area_code=person.area_code,
+            next_visit_due_at=person.next_visit_due_at,
+            overdue=person.next_visit_due_at <= now,
+            last_visit_at=person.last_visit_at,
+            lost_contact=person.lost_contact,
+        )
 
 
 class StatusChange(BaseModel):
