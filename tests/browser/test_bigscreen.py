@@ -100,3 +100,46 @@ async def test_a_figure_the_service_refuses_shows_a_dash_with_the_reason(
     assert (await _figure(page, "assigned-today")).replace(",", "").isdigit()
     await _map_ready(page)
     await screenshot(page, "bigscreen-1920-dispatcher")
+
+
+async def test_every_figure_shows_a_dash_when_its_services_do_not_answer(
+    site: ConsoleSite,
+) -> None:
+    # A console whose five services are all down (nothing listens at their addresses): the wall
+    # still renders, and every figure is "—" with 暂不可用, never a 0 or an error page.
+    services = ("intake", "dispatch", "mediation", "riskassess", "notify")
+    async with site.console_without(*services) as url:
+        page = await site.signed_in("leader1", url=url, **WALL)
+        assert page.url.endswith("/bigscreen")
+        figures = page.locator("[data-figure]")
+        assert await figures.count() >= 20
+        texts = {
+            await figure.get_attribute("data-figure"): (await figure.inner_text()).strip()
+            for figure in await figures.all()
+        }
+        assert {name for name, text in texts.items() if text != "—"} == set(), texts
+        await expect(page.locator("#bs-mediation")).to_contain_text("暂不可用")
+        await expect(page.locator("#bs-risk")).to_contain_text("暂不可用")
+        await expect(page.locator("#bs-ranking")).to_contain_text("— 暂不可用")
+        await _map_ready(page)  # the outlines are the console's own: the map is still drawn
+        note = page.locator("#bs-map-note")
+        await expect(note).to_contain_text("今日受理 —（暂不可用）")
+        await expect(note).to_contain_text("未关闭预警 —（暂不可用）")
+        await screenshot(page, "bigscreen-1920-services-down")
+
+        # The 5-second refresh answers the same, not an error.
+        refreshed = await page.request.get(f"{url}/bigscreen/figures")
+        assert refreshed.status == 200
+        assert 'data-figure="calls-today">—<' in await refreshed.text()
+        await page.context.close()  # its live stream ends before this console stops
+
+    # Only the services that are down: dispatch's figures stay numbers beside the dashes.
+    async with site.console_without("mediation", "riskassess") as url:
+        page = await site.signed_in("leader1", url=url, **WALL)
+        await expect(page.locator("[data-figure=mediation-cases]")).to_have_text("—")
+        await expect(page.locator("[data-figure=alerts-month]")).to_have_text("—")
+        await expect(page.locator("[data-figure=open-red]")).to_have_text("—")
+        await expect(page.locator("[data-figure=calls-today]")).to_have_text("—")  # riskassess's
+        assert (await _figure(page, "assigned-today")).replace(",", "").isdigit()
+        assert (await _figure(page, "replied-month")).replace(",", "").isdigit()
+        await page.context.close()

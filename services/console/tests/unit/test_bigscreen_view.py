@@ -131,6 +131,15 @@ def test_the_map_places_tickets_and_alerts_and_colours_townships_by_assignments(
     refused = view.map_data(REFUSED, REFUSED, REFUSED, names, lambda c, k: None)
     assert refused["tickets"] == [] and refused["townships_note"] == "无权查看"
     assert all(t["value"] is None for t in refused["townships"])
+    assert drawn["note"] == "今日受理 2 件（已定位上图 1 件） · 未关闭预警 1 条"
+
+
+def test_the_map_note_says_dash_for_a_service_that_did_not_answer() -> None:
+    names = township_names(load_county())
+    down = Fetched(problem="暂不可用")
+    note = view.map_data(down, down, down, names, lambda c, k: None)["note"]
+    assert note == "今日受理 —（暂不可用） · 未关闭预警 —（暂不可用） · 乡镇派单：暂不可用"
+    assert "0" not in note
 
 
 def test_the_township_map_has_every_township_named() -> None:

@@ -323,7 +323,32 @@ def map_data(
         "townships_note": "" if townships_today.ok else townships_today.problem,
         "tickets": tickets,
         "alerts": alert_points,
+        "note": map_note(tickets_today, tickets, alerts, alert_points, townships_today),
     }
+
+
+def map_note(
+    tickets_today: Fetched,
+    drawn_tickets: Sequence[Any],
+    alerts: Fetched,
+    drawn_alerts: Sequence[Any],
+    townships_today: Fetched,
+) -> str:
+    """The line under the map; a service that did not answer is "—" with its reason, never a
+    count of the points the map could not draw."""
+    if tickets_today.ok:
+        total = tickets_count(tickets_today).text
+        tickets = f"今日受理 {total} 件（已定位上图 {len(drawn_tickets)} 件）"
+    else:
+        tickets = f"今日受理 {DASH}（{tickets_today.problem}）"
+    if alerts.ok:
+        open_alerts = f"未关闭预警 {len(drawn_alerts)} 条"
+    else:
+        open_alerts = f"未关闭预警 {DASH}（{alerts.problem}）"
+    parts = [tickets, open_alerts]
+    if not townships_today.ok:
+        parts.append(f"乡镇派单：{townships_today.problem}")
+    return " · ".join(parts)
 
 
 def trend(calls_by_day: Fetched, days: Sequence[date]) -> dict[str, Any]:

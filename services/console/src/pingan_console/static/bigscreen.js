@@ -49,10 +49,7 @@
       ]
     }, { replaceMerge: ["series"] });
     var note = document.getElementById("bs-map-note");
-    var parts = ["今日受理 " + d.tickets_total + " 件（已定位上图 " + d.tickets.length + " 件）",
-      "未关闭预警 " + d.alerts.length + " 条"];
-    if (d.townships_note) parts.push("乡镇派单：" + d.townships_note);
-    if (note) note.textContent = parts.join(" · ");
+    if (note) note.textContent = d.note;  // written by the server (view.map_note)
   }
 
   function drawTrend(t) {
