@@ -11,6 +11,8 @@ from pingan_common.events.mediation import EVENTS as MEDIATION_EVENTS
 from pingan_common.service import ServiceDefinition
 from pingan_mediation.cases.routes import router as cases_router
 from pingan_mediation.cases.scanner import scanner_worker
+from pingan_mediation.contacts.routes import router as contacts_router
+from pingan_mediation.contacts.service_key import api_key_resolver
 from pingan_mediation.documents.routes import router as documents_router
 from pingan_mediation.handlers import HANDLERS
 from pingan_mediation.measures.routes import router as measures_router
@@ -29,11 +31,19 @@ DEFINITION = ServiceDefinition(
     metadata=Base.metadata,
     tables=messaging,
     migrations="pingan_mediation:migrations",
-    routers=[cases_router, documents_router, mediators_router, measures_router, screening_router],
+    routers=[
+        cases_router,
+        contacts_router,
+        documents_router,
+        mediators_router,
+        measures_router,
+        screening_router,
+    ],
     handlers=HANDLERS,
     publishes=list(MEDIATION_EVENTS),
     on_start=seed_mediators,
     workers=[scanner_worker, scheduler_worker],
+    api_key_resolver=api_key_resolver,
 )
 
 
