@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from uuid import UUID
 
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal
 from pingan_common.pagination import Page, fetch_page, where_given
-from pingan_common.problems import NotFound
 from pingan_common.runtime import Runtime
 
 T = TypeVar("T")
@@ -44,15 +42,3 @@ async def scoped_page(
         return await fetch_page(
             session, query, id_column=model.id, cursor=cursor, limit=limit, item=item
         )
-
-
-async def scoped_get(
-    runtime: Runtime, model: Any, row_id: UUID, *, principal: Principal, what: str
-) -> Any:
-    """One row by id: 404 when missing, 403 when outside the principal's area."""
-    async with runtime.transaction() as session:
-        row = await session.get(model, row_id)
-    if row is None:
-        raise NotFound(what, str(row_id))
-    ensure_area(principal, row.area_code)
-    return row

@@ -136,9 +136,10 @@ async def test_only_operators_and_dispatchers_of_the_area_act_on_tickets(api):
             await post_action(api, ticket["id"], "retract", {"reason": "撤单原因"}, role=role), 403
         )
     elsewhere = api.headers("operator", area="331199001")  # the ticket is not in 城关街道
+    # As if it did not exist: a refusal must not tell that another area's ticket is there.
     api.expect_problem(
         await post_action(api, ticket["id"], "retract", {"reason": "撤单原因"}, headers=elsewhere),
-        403,
+        404,
     )
     unauthenticated = await api.client.post(
         f"/v1/tickets/{ticket['id']}/retract", json={"reason": "撤单原因"}

@@ -411,7 +411,7 @@ async def test_operator_merge_needs_an_operator_or_dispatcher_in_the_area(api):
 
     api.expect_problem(await post_action(api, b["id"], "merge", merge, role="handler"), 403)
     elsewhere = api.headers("dispatcher", area="331199008")
-    api.expect_problem(await post_action(api, b["id"], "merge", merge, headers=elsewhere), 403)
+    api.expect_problem(await post_action(api, b["id"], "merge", merge, headers=elsewhere), 404)
     bad = await post_action(api, b["id"], "merge", {"master": a["id"]})
     api.expect_problem(bad, 422, "body.reason")
     assert (await stored(api, b["id"])).status == "registered"

@@ -13,6 +13,7 @@ from pingan_common.auth.dependencies import (
     ensure_area,
     ensure_channel,
     ensure_county_wide,
+    ensure_visible,
     require,
 )
 from pingan_common.auth.jwt import JwksUnavailable, JwtVerifier, principal_from_claims
@@ -45,6 +46,7 @@ __all__ = [
     "ensure_area",
     "ensure_channel",
     "ensure_county_wide",
+    "ensure_visible",
     "mask_contacts_in_text",
     "mask_id_number",
     "mask_name",

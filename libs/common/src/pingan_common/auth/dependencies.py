@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from pingan_common.auth.principal import Principal
-from pingan_common.problems import Forbidden, Unauthorized
+from pingan_common.problems import Forbidden, NotFound, Unauthorized
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -128,6 +128,19 @@ def ensure_area(principal: Principal, area_code: str | None) -> None:
     if area_code is None:
         raise Forbidden("records without an area are visible county-wide only")
     raise Forbidden("this record's area is outside your scope")
+
+
+def ensure_visible(
+    principal: Principal, area_code: str | None, what: str, identifier: object
+) -> None:
+    """404, as for a record that does not exist, unless the principal's scope covers the
+    record's area: a refusal must not tell that another area's record is there (issue 12, the
+    existence oracle on sequential numbers). ``identifier`` is what the caller asked for.
+
+    For records the caller asked for by id; a caller creating or moving something into an area
+    it does not cover gets ensure_area's 403, since there is nothing to hide."""
+    if not principal.covers_area(area_code):
+        raise NotFound(what, identifier)
 
 
 def ensure_county_wide(principal: Principal, what: str) -> None:

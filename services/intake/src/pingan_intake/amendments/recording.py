@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal, ensure_visible
 from pingan_common.problems import Conflict
 from pingan_intake.models import Ticket, TicketAmendment
 from pingan_intake.tickets.lookup import lock_with_master
@@ -18,7 +18,7 @@ async def lock_open_ticket(
 ) -> None:
     """By staff of the ticket's area, under the ticket's (and master's) lock, on a ticket not
     yet closed; ``action`` names the refusal (the ticket "cannot be {action}")."""
-    ensure_area(principal, ticket.area_code)
+    ensure_visible(principal, ticket.area_code, "ticket", ticket.ticket_number)
     await lock_with_master(session, ticket)
     if ticket.status == "closed":
         raise Conflict(f"ticket {ticket.ticket_number} is closed and cannot be {action}")

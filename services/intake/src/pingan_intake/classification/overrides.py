@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal, ensure_visible
 from pingan_common.events.intake import (
     ClassificationSnapshot,
     TicketReclassified,
@@ -47,7 +47,7 @@ async def reclassify(
     now = runtime.now()
     async with runtime.transaction() as session:
         ticket = await find_ticket(session, ticket_ref, for_update=True)
-        ensure_area(principal, ticket.area_code)
+        ensure_visible(principal, ticket.area_code, "ticket", ticket_ref)
         if ticket.status in FINISHED_STATUSES:
             raise Conflict(f"ticket {ticket.ticket_number} is {ticket.status}; nothing to correct")
         was_police_matter = police.is_police_matter(ticket)

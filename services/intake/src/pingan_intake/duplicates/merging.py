@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal, ensure_visible
 from pingan_common.events.intake import (
     TicketMerged,
     TicketMergedData,
@@ -141,8 +141,8 @@ async def merge_by_operator(
 ) -> None:
     """An operator's 并单: ``ticket`` becomes one more caller on ``master``'s matter."""
     now = runtime.now()
-    ensure_area(principal, ticket.area_code)
-    ensure_area(principal, master.area_code)
+    ensure_visible(principal, ticket.area_code, "ticket", ticket.ticket_number)
+    ensure_visible(principal, master.area_code, "ticket", master.ticket_number)
     if ticket.id == master.id:
         raise UnprocessableEntity(
             "a ticket cannot be merged into itself",
@@ -194,7 +194,7 @@ async def split_by_operator(
 ) -> None:
     """Undo a wrong merge: the ticket is its own matter again, published in full."""
     now = runtime.now()
-    ensure_area(principal, ticket.area_code)
+    ensure_visible(principal, ticket.area_code, "ticket", ticket.ticket_number)
     await lock_with_master(session, ticket)
     if ticket.status != "merged" or ticket.master_ticket_id is None:
         raise Conflict(f"ticket {ticket.ticket_number} is not merged into another ticket")

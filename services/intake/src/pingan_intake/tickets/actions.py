@@ -16,7 +16,7 @@ from fastapi import Depends, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.auth import Principal, ensure_visible, require
 from pingan_common.idempotency import IdempotentRequest, claim
 from pingan_common.problems import problem_responses
 from pingan_common.runtime import Runtime
@@ -45,7 +45,7 @@ async def run_action(
     """``response``: for an action that creates something (201), answered 200 on a replay."""
     async with runtime.transaction() as session:
         ticket = await find_ticket(session, ticket_ref)
-        ensure_area(principal, ticket.area_code)
+        ensure_visible(principal, ticket.area_code, "ticket", ticket_ref)
         keyed = _action_request(idempotency_key, principal, action, ticket, body)
         if keyed is None or await _first_time(session, runtime, keyed, ticket):
             await act(session, ticket)

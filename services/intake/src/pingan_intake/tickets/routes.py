@@ -14,7 +14,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, Role, ensure_area, require
+from pingan_common.auth import Principal, Role, ensure_visible, require
 from pingan_common.events import CategoryGroup, Channel, Urgency
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit
 from pingan_common.problems import Forbidden, NotFound, UnprocessableEntity, problem_responses
@@ -248,7 +248,7 @@ async def list_callers(
     async with runtime.transaction(one_snapshot=True) as session:
         ticket = await _visible_ticket(session, ticket_ref, principal)
         master = await master_of(session, ticket) or ticket
-        ensure_area(principal, master.area_code)
+        ensure_visible(principal, master.area_code, "ticket", ticket_ref)
         merged = list(
             await session.scalars(
                 select(Ticket)
@@ -268,7 +268,7 @@ async def _visible_ticket(session: AsyncSession, ticket_ref: str, principal: Pri
     # A system learns nothing of tickets it did not submit, not even that they exist.
     if principal.kind == "api_client" and ticket.registered_by != principal.subject:
         raise NotFound("ticket", ticket_ref)
-    ensure_area(principal, ticket.area_code)
+    ensure_visible(principal, ticket.area_code, "ticket", ticket_ref)
     return ticket
 
 
@@ -287,7 +287,7 @@ async def caller_contact(
     await _check_contact_reader(runtime, principal)
     async with runtime.transaction() as session:
         ticket = await find_ticket(session, ticket_ref)
-        ensure_area(principal, ticket.area_code)
+        ensure_visible(principal, ticket.area_code, "ticket", ticket_ref)
     fields = [f for f in audit.personal_fields(ticket) if f != "caller_id_number"]
     await audit.record_reads(
         runtime, principal, [(ticket.id, fields)], reason=reason, access="caller_contact"
