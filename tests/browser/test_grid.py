@@ -1,14 +1,15 @@
 """The grid worker (网格员) on a phone, 360×800: reports an event with the device's position, a
 tap on the grid map and a photo's metadata, and sees it registered in intake; sees a 核查 task
 riskassess ordered for the grid, signs for it and replies with a finding that verifies the
-alert."""
+alert; sees the visits (走访) due in the grid on a slow connection and records one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 from shapely.geometry import Point
+from sqlalchemy import text
 
 from pingan_common.refdata import load_county
 from pingan_common.testing.services import eventually
@@ -173,3 +174,87 @@ async def test_a_grid_worker_signs_for_a_verification_task_and_its_finding_verif
         return body if body["state"] == "verified" else None
 
     assert (await eventually(verified))["outcome"] == "confirmed"
+
+
+async def _key_person_due(site: ConsoleSite, name: str, grid: str) -> dict[str, Any]:
+    """A key person registered in ``grid`` whose monthly visit is two days overdue (the due date
+    moved back in riskassess's table: the schedule runs on the service's clock)."""
+    platform = site.platform
+    answer = await platform.riskassess.client.post(
+        "/v1/key-persons",
+        json={
+            "category": "community_correction",
+            "name": name,
+            "address": "幸福社区3幢2单元",
+            "area_code": grid,
+            "case_officer": "司法所 王科长",
+            "visit_interval_days": 30,
+        },
+        headers=platform.headers("analyst"),
+    )
+    assert answer.status_code == 201, answer.text
+    person: dict[str, Any] = answer.json()
+    async with platform.riskassess.runtime.transaction() as session:
+        await session.execute(
+            text(
+                "UPDATE key_persons SET next_visit_due_at = now() - interval '2 days'"
+                " WHERE id = :id"
+            ),
+            {"id": person["id"]},
+        )
+    return person
+
+
+async def test_a_grid_worker_records_a_due_visit_on_a_slow_phone_connection(
+    site: ConsoleSite,
+) -> None:
+    mine = await _key_person_due(site, "孙建华", GRID)
+    elsewhere = await _key_person_due(site, "钱志远", "33119900200101")  # another township
+    page = await site.signed_in("grid_worker1", **PHONE)
+    # Slow 3G as Chromium's DevTools has it: 400 ms latency, 50 KB/s down.
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    await cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 400,
+            "downloadThroughput": 51_200,
+            "uploadThroughput": 25_600,
+        },
+    )
+    await page.goto(f"{site.url}/grid")
+    visits = page.get_by_test_id("visits")
+    row = visits.locator(f"[data-person='{mine['id']}']")
+    await expect(row).to_contain_text("孙建华")
+    await expect(row).to_contain_text("逾期")
+    await expect(visits.locator(f"[data-person='{elsewhere['id']}']")).to_have_count(0)
+    assert "钱志远" not in await page.content()
+    # What the phone fetched for the page: small HTML, no chart library.
+    fetched = await page.evaluate(
+        """() => [performance.getEntriesByType('navigation')[0],
+                  ...performance.getEntriesByType('resource')]
+              .map(e => [e.name, e.transferSize])"""
+    )
+    assert not [url for url, _ in fetched if "echarts" in url], fetched
+    total = sum(size for _, size in fetched)
+    assert total < 40_000, fetched
+    assert await _no_horizontal_scroll(page)
+    await screenshot(page, "grid-visits", full_page=True)
+
+    await row.locator("summary").click()
+    await row.get_by_label("见到本人").check()
+    await row.locator("textarea[name=notes]").fill("上门走访，本人在家，情绪稳定，按时报到")
+    await row.get_by_role("button", name="提交走访记录").click()
+    await expect(page.get_by_test_id("visit-done")).to_contain_text("已记录走访，下次走访")
+    await expect(visits.locator(f"[data-person='{mine['id']}']")).to_have_count(0)
+    assert await _no_horizontal_scroll(page)
+    await screenshot(page, "grid-visit-recorded")
+
+    stored = await site.platform.riskassess.client.get(
+        f"/v1/key-persons/{mine['id']}", headers=site.platform.headers("analyst")
+    )
+    assert stored.status_code == 200, stored.text
+    person = stored.json()
+    assert person["last_visit_at"] is not None and person["lost_contact"] is False
+    assert person["next_visit_due_at"] > person["last_visit_at"]

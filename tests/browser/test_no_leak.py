@@ -4,9 +4,10 @@ ids and numbers of township B's objects (331199002).
 
 The objects of both townships are made through the real flows (tests/security's world: a
 ticket and its task, a dispute and its case, a threat and its alert, a key person, a stability
-assessment), plus a 核查 task in each township's grid and a ticket whose text names its own
-township. The routes come from the app itself, so a page added later is asked too; a path or
-query parameter this test has no value for fails it, so the new page gets one.
+assessment), plus in each township's grid a 核查 task, a key person due for a visit (走访) and
+a ticket whose text names its own township. The routes come from the app itself, so a page
+added later is asked too; a path or query parameter this test has no value for fails it, so
+the new page gets one.
 
 Each answer must be below 500 and carry none of B's markers (its objects' ids and numbers, its
 callers' clear numbers, its own texts) except the value the request itself carried. As a
@@ -139,6 +140,23 @@ async def _own_text_ticket(platform: Platform, code: str, text: str) -> dict[str
     return ticket
 
 
+async def _visit_due(platform: Platform, code: str, name: str) -> dict[str, Any]:
+    """A key person in the township's grid, due for a visit this week (the grid's 走访)."""
+    body = {
+        "category": "community_correction",
+        "name": name,
+        "address": f"{name}家",
+        "area_code": GRIDS[code],
+        "case_officer": "司法所",
+        "visit_interval_days": 3,
+    }
+    headers = {**platform.headers("analyst"), "Idempotency-Key": str(uuid.uuid4())}
+    answer = await platform.riskassess.client.post("/v1/key-persons", json=body, headers=headers)
+    assert answer.status_code == 201, answer.text
+    person: dict[str, Any] = answer.json()
+    return person
+
+
 async def township_objects(platform: Platform, world: World, code: str) -> Objects:
     t = world.townships[code]
     own = Objects(code, markers=set(t.markers) | set(t.clear))
@@ -150,6 +168,9 @@ async def township_objects(platform: Platform, world: World, code: str) -> Objec
     own.values["task_id"].append(verification)
     own.values["ticket_ref"].append(ticket["ticket_number"])
     own.markers |= {verification, ticket["id"], ticket["ticket_number"], text}
+    visited = await _visit_due(platform, code, f"走访{text}")
+    own.values["person_id"].append(str(visited["id"]))
+    own.markers |= {str(visited["id"]), visited["ref"]}
     own.markers |= {f"KP-{uuid.UUID(t.values['person_id']).hex[-12:].upper()}"}
     own.markers.add(f"{code}片区征地拆迁项目")  # the world's assessment title
     numbers = phones(code)

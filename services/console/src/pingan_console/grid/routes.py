@@ -1,4 +1,5 @@
-"""网格员 pages, phone first: the grid's tasks (核查, 走访, tickets), one task with its actions,
+"""网格员 pages, phone first: the grid's tasks (核查 and tickets from dispatch), the visits due
+(走访, from riskassess's key-person schedule) with recording one, one task with its actions,
 and the event report (网格上报) with location and photo metadata.
 
 Everything is rendered here and small: the task list is a server-rendered fragment (10 rows a
@@ -15,12 +16,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from pingan_console.grid import forms, views
+from pingan_console.grid import forms, views, visits
 from pingan_console.grid.gridmap import grid_map
 from pingan_console.sessions.store import Session
 from pingan_console.shell.auth import require_roles
 from pingan_console.shell.context import Console, ConsoleDep
 from pingan_console.shell.render import is_htmx, render
+from pingan_console.upstream import UpstreamError
 
 router = APIRouter(tags=["grid"])
 GridWorker = require_roles("grid_worker")
@@ -45,7 +47,8 @@ async def grid_home(
         }
         for item in reports["items"]
     ]
-    return render(request, "grid/home.html", session, recent=recent, **lists)
+    due = await _visits(console, session)
+    return render(request, "grid/home.html", session, recent=recent, **lists, **due)
 
 
 @router.get("/grid/tasks", response_class=HTMLResponse)
@@ -96,6 +99,48 @@ async def _task_lists(request: Request, console: Console, session: Session) -> d
         "paged": cursor is not None,
         "cursor": cursor,
     }
+
+
+async def _visits(console: Console, session: Session) -> dict[str, Any]:
+    """The visits due in the grid; riskassess not answering leaves the rest of the page up."""
+    context: dict[str, Any] = {"visit_days": visits.DUE_WITHIN_DAYS}
+    try:
+        page = await console.upstream.get(
+            "riskassess", "/v1/key-person-visits", session.access_token,
+            due_within_days=visits.DUE_WITHIN_DAYS, limit=100,
+        )  # fmt: skip
+    except UpstreamError as error:
+        if error.status == 401:
+            raise
+        problem = "无权查看" if error.status == 403 else "暂不可用"
+        return context | {"visits": None, "visits_problem": problem}
+    return context | {"visits": visits.visit_rows(page)}
+
+
+@router.get("/grid/visits", response_class=HTMLResponse)
+async def grid_visits(
+    request: Request, console: ConsoleDep, session: Session = GridWorker
+) -> HTMLResponse:
+    """The visits list alone (after a visit is recorded, or to look again)."""
+    return render(request, "grid/visits.html", session, **await _visits(console, session))
+
+
+@router.post("/grid/visits/{person_id}", response_model=None)
+async def grid_visit_record(
+    person_id: uuid.UUID, request: Request, console: ConsoleDep, session: Session = GridWorker
+) -> Response:
+    fields = _fields(await request.form())
+    try:
+        body = visits.visit_body(fields.get("found", ""), fields.get("notes", ""))
+    except forms.FormProblem as problem:
+        return _form_problem(request, session, str(problem), "/grid")
+    person = await console.upstream.post(
+        "riskassess", f"/v1/key-person-visits/{person_id}", session.access_token, body
+    )
+    if not is_htmx(request):
+        return RedirectResponse("/grid", status_code=303)
+    due = await _visits(console, session)
+    return render(request, "grid/visits.html", session, visit_done=visits.done_text(person), **due)
 
 
 @router.get("/grid/tasks/{task_id}", response_class=HTMLResponse)
