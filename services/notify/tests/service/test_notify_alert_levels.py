@@ -119,3 +119,23 @@ async def test_an_alert_raised_to_yellow_is_an_in_app_notice_only(notify, events
         "SELECT count(*) FROM alert_watches WHERE alert_id = :a", a=raised.data.alert_id
     )
     assert watched == 0
+
+
+async def test_a_raised_alert_names_no_key_person_evidence(notify, events):
+    raised = events.alert_raised(level="yellow", notify_roles=("analyst",))
+    signals = [RiskSignal(rule="key_person_involved", evidence=KEY_PERSON_EVIDENCE)]
+    data = raised.data.model_copy(
+        update={"signals": signals, "summary": f"key_person_involved: {KEY_PERSON_EVIDENCE}"}
+    )
+    only_key_person = raised.model_copy(update={"data": data})
+
+    await notify.send(only_key_person)
+
+    async def delivered():  # type: ignore[no-untyped-def]
+        return await notify.items(
+            "/v1/deliveries", role="admin", correlation_id=only_key_person.correlationid
+        )
+
+    (delivery,) = await eventually(delivered)
+    assert delivery["title"].startswith("黄色预警")
+    assert "矫正" not in str(delivery) and "key_person" not in str(delivery)

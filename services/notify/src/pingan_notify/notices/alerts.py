@@ -6,10 +6,11 @@ directory names nobody for a role, the role of the area gets the in-app item
 (``leader@<area>``), which every holder of that role covering the area sees. Yellow and blue
 alerts are in-app notices to the roles the alert names.
 
-A level raised (``alert.level_raised``) is told the same way at its new level, saying from
-which level it rose and only the new signals' evidence that is not key-person data
-(``alert_text.shareable_evidence``): an SMS leaves the platform, and the registry's category
-of a person is not for it. Raised to red or orange while unacknowledged, it is watched too.
+An alert's text carries the evidence of its signals without the key-person ones
+(``alert_text.shareable_evidence``): an SMS leaves the platform, and the registry's category of
+a person is not for a notice. A level raised (``alert.level_raised``) is told the same way at
+its new level, saying from which level it rose and the new signals' evidence; raised to red or
+orange while unacknowledged, it is watched too.
 
 An urgent alert is watched: every ``alert_repeat_interval_s`` it is sent again (with
 "第n次提醒" in the title) until an ``alert.acknowledged`` event arrives or someone acknowledges
@@ -54,12 +55,21 @@ from pingan_notify.recipients import directory
 from pingan_notify.settings import NotifySettings
 from pingan_notify.templates.catalog import render
 
+NO_SHAREABLE_EVIDENCE = "详情请在研判系统中查看"
+
 
 async def on_alert_raised(event: AlertRaised, ctx: HandlerContext) -> None:
     writer = DeliveryWriter.for_handler(ctx)
     trigger = Trigger.of(event)
-    await notify_alert(writer, trigger, event.data)
-    await watch_alert(writer, trigger, event.data)
+    data = event.data.model_copy(update={"summary": raised_summary(event.data)})
+    await notify_alert(writer, trigger, data)
+    await watch_alert(writer, trigger, data)
+
+
+def raised_summary(data: AlertRaisedData) -> str:
+    """The signals' evidence without the key-person ones (their category is not for a
+    notice); an alert raised by those alone says where to look instead."""
+    return shareable_evidence(data.signals) or NO_SHAREABLE_EVIDENCE
 
 
 async def on_alert_escalated(event: AlertEscalated, ctx: HandlerContext) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
+from pingan_common.events.alert_text import shareable_evidence
 from pingan_common.events.riskassess import (
     AlertAcknowledged,
     AlertAcknowledgedData,
@@ -20,6 +21,7 @@ from pingan_common.events.riskassess import (
     AlertHandledData,
     AlertVerified,
     AlertVerifiedData,
+    RiskSignal,
     VerificationRequested,
     VerificationRequestedData,
 )
@@ -33,6 +35,8 @@ from pingan_riskassess.alerts.schemas import (
 )
 from pingan_riskassess.alerts.work import AlertWork
 from pingan_riskassess.models import Alert
+
+DEFAULT_VERIFICATION = "请现场核查预警所述情况"
 
 
 async def do_acknowledge(work: AlertWork, alert: Alert, body: AcknowledgeBody) -> None:
@@ -66,7 +70,15 @@ async def do_request_verification(work: AlertWork, alert: Alert, body: Verificat
     previous = alert.state
     alert.state = "verification_requested"
     alert.verification_requested_at = work.now
-    summary = body.summary or alert.summary
+    # Dispatch keeps the summary on a task its dispatchers and grid workers read: by default
+    # the evidence without key-person signals (the analyst may write what to check instead).
+    summary = (
+        body.summary
+        or shareable_evidence(
+            RiskSignal(rule=s["rule"], evidence=s["evidence"]) for s in alert.signals
+        )
+        or DEFAULT_VERIFICATION
+    )
     work.record(
         alert, "request-verification", previous, {"summary": summary, "due_at": body.due_at}
     )

@@ -31,6 +31,7 @@ from pingan_riskassess.alerts.schemas import (
     VerificationBody,
     VerifyBody,
 )
+from pingan_riskassess.alerts.visibility import ensure_readable, visible_alerts
 from pingan_riskassess.alerts.work import ALERTS, AlertWork
 from pingan_riskassess.models import Alert
 
@@ -64,6 +65,7 @@ async def list_alerts(
         cursor=cursor,
         limit=limit,
         item=AlertRead.model_validate,
+        visible=visible_alerts(principal),
     )
 
 
@@ -82,6 +84,7 @@ async def get_alert(
         if alert is None:
             raise NotFound("alert", str(alert_id))
         ALERTS.ensure_visible(principal, alert)
+        ensure_readable(principal, alert)
         detail = await _detail(session, alert, principal, now)
     response.headers["ETag"] = etag(detail.version)
     return detail
