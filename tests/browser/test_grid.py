@@ -258,3 +258,12 @@ async def test_a_grid_worker_records_a_due_visit_on_a_slow_phone_connection(
     person = stored.json()
     assert person["last_visit_at"] is not None and person["lost_contact"] is False
     assert person["next_visit_due_at"] > person["last_visit_at"]
+
+
+async def test_the_grid_page_stays_up_when_riskassess_does_not_answer(site: ConsoleSite) -> None:
+    async with site.console_without("riskassess") as url:
+        page = await site.signed_in("grid_worker1", url=url, **PHONE)
+        assert page.url.endswith("/grid")
+        await expect(page.get_by_test_id("visits-problem")).to_have_text("走访任务暂不可用")
+        await expect(page.get_by_test_id("task-counts")).to_be_visible()  # dispatch's part
+        await page.context.close()

@@ -36,6 +36,16 @@ def test_the_return_form_asks_for_a_reason_code_and_a_reason() -> None:
     assert ("not_our_remit", "非本单位职责") in fields["reason_code"].choices
 
 
+def test_a_unit_converts_a_dispute_into_a_case_with_its_kind_and_reason() -> None:
+    (form,), unsupported = action_forms(_task("convert-to-case"))
+    assert (form.label, unsupported) == ("转调解", [])
+    fields = {field.name: field for field in form.fields}
+    assert fields["dispute_kind"].required and fields["reason"].required
+    assert ("neighbour", "邻里纠纷") in fields["dispute_kind"].choices
+    body = body_of("convert-to-case", {"dispute_kind": ["land"], "reason": [" 宅基地界址争执 "]})
+    assert body == {"dispute_kind": "land", "reason": "宅基地界址争执"}
+
+
 def test_the_extension_form_starts_at_the_current_deadline_in_county_time() -> None:
     (form,), _ = action_forms(_task("request-extension"))
     due = next(field for field in form.fields if field.name == "requested_due_at")

@@ -141,6 +141,11 @@ def _fields_of(action: str, task: Mapping[str, Any]) -> tuple[FormField, ...]:
             FormField("reason", "撤销原因", "select", True, labels.CANCEL_REASONS),
             _comment("说明"),
         )
+    if action == "convert-to-case":
+        return (
+            FormField("dispute_kind", "纠纷类型", "select", True, labels.DISPUTE_KINDS),
+            _reason("转调解理由（为何属于矛盾纠纷）"),
+        )
     raise KeyError(action)
 
 
@@ -284,6 +289,9 @@ BODIES: dict[str, Callable[[FormData], dict[str, Any]]] = {
     "cancel": lambda f: _without_none(
         {"reason": _one(f, "reason"), "comment": _optional(f, "comment")}
     ),
+    "convert-to-case": lambda f: {
+        "dispute_kind": _one(f, "dispute_kind"), "reason": _one(f, "reason")
+    },
 }  # fmt: skip
 
 

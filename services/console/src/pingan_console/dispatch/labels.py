@@ -12,6 +12,7 @@ STATE_LABELS: dict[str, str] = {
     "returned": "已退单",
     "closed": "已办结",
     "cancelled": "已撤销",
+    "to_mediation": "已转调解",
 }
 
 # The lifecycle's actions (the forms' buttons) and the other timeline entries dispatch records.
@@ -28,6 +29,7 @@ ACTION_LABELS: dict[str, str] = {
     "reopen": "重办",
     "flag": "挂牌督办",
     "cancel": "撤销任务",
+    "convert-to-case": "转调解",
 }
 HISTORY_LABELS: dict[str, str] = {
     **ACTION_LABELS,
@@ -120,3 +122,22 @@ TICKET_STATUS_LABELS: dict[str, str] = {
     "closed": "已办结",
     "cancelled": "已撤单",
 }
+
+# The case's dispute kind when a unit converts its task (转调解); mediation's vocabulary
+# (pingan_common.events.mediation.DisputeKind, labelled as mediation labels it).
+DISPUTE_KINDS: tuple[tuple[str, str], ...] = (
+    ("neighbour", "邻里纠纷"),
+    ("family", "婚姻家庭纠纷"),
+    ("domestic_support", "赡养扶养纠纷"),
+    ("wage_arrears", "劳资纠纷/欠薪"),
+    ("property_management", "物业纠纷"),
+    ("land", "土地山林权属纠纷"),
+    ("demolition", "征地拆迁纠纷"),
+    ("medical", "医患纠纷"),
+    ("traffic_compensation", "交通事故赔偿纠纷"),
+    ("consumer", "消费纠纷"),
+    ("damage_compensation", "损害赔偿纠纷"),
+    ("debt", "借贷纠纷"),
+    ("rental", "租赁纠纷"),
+    ("general", "其他矛盾纠纷"),
+)

@@ -18,6 +18,7 @@ TASK_STATES: dict[str, str] = {
     "returned": "已退单",
     "closed": "已办结",
     "cancelled": "已撤销",
+    "to_mediation": "已转调解",
 }
 TASK_ACTIONS: dict[str, str] = {
     "accept": "签收",
@@ -46,6 +47,7 @@ HISTORY_ACTIONS: dict[str, str] = {
     "flag": "挂牌督办",
     "cancel": "撤销",
     "supplement": "来电补充",
+    "convert-to-case": "转调解",
 }
 RETURN_REASONS: dict[str, str] = {
     "not_our_remit": "不属本网格职责",
