@@ -31,6 +31,7 @@ from pingan_common.problems import install_problem_handlers
 from pingan_common.runtime import Runtime
 from pingan_common.service import ServiceDefinition
 from pingan_common.settings import ServiceSettings
+from pingan_common.throttling import ClientThrottle
 
 log = logging.getLogger("pingan.app")
 
@@ -48,6 +49,7 @@ def create_service_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeaderSizeLimit)
     app.add_middleware(UnencodableInputGuard)
+    app.add_middleware(ClientThrottle, service=definition.name, settings=settings.throttle)
     install_request_middleware(app, service=definition.name)
     app.include_router(operations_router())
     for router in definition.routers:

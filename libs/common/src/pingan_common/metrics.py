@@ -48,3 +48,13 @@ OUTBOX_OLDEST_AGE = Gauge(
 OUTBOX_PUBLISH_FAILURES = Counter(
     "pingan_outbox_publish_failures_total", "Relay batches that failed to publish", ["service"]
 )
+REQUESTS_THROTTLED = Counter(
+    "pingan_requests_throttled_total",
+    "Requests refused with 429: over a client's rate, or from an address locked out",
+    ["service", "reason"],
+)
+CREDENTIAL_LOCKOUTS = Counter(
+    "pingan_credential_lockouts_total",
+    "Client addresses locked out after repeated wrong API keys or callback tokens",
+    ["service"],
+)

@@ -96,6 +96,28 @@ class OutboxSettings(BaseSettings):
     cleanup_interval_s: int = 3_600
 
 
+class ThrottleSettings(BaseSettings):
+    """Limits of pingan_common.throttling: per API key, per unauthenticated address, lockout."""
+
+    model_config = SettingsConfigDict(env_prefix="PINGAN_THROTTLE_", extra="ignore")
+
+    enabled: bool = True
+    # A county's third-party systems submit a few tickets a minute; a burst covers a backlog.
+    api_key_per_s: float = 20.0
+    api_key_burst: int = 100
+    # Unauthenticated callers by address: Open311 readers and the SMS provider's callbacks.
+    anonymous_per_s: float = 10.0
+    anonymous_burst: int = 50
+    # The SMS provider's callbacks, per callback token: a receipt for every message sent.
+    callback_per_s: float = 200.0
+    callback_burst: int = 1_000
+    # Wrong API keys or callback tokens from one address before it is locked out.
+    max_credential_failures: int = 10
+    credential_window_s: float = 300.0
+    lockout_s: float = 60.0
+    max_lockout_s: float = 3_600.0
+
+
 class ServiceSettings(BaseSettings):
     """Base for each service's settings; subclasses set ``env_prefix`` and defaults.
 
@@ -126,6 +148,7 @@ class ServiceSettings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
 
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self) -> ServiceSettings:

@@ -19,6 +19,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from pingan_common.auth.principal import Principal
 from pingan_common.problems import Forbidden, NotFound, Unauthorized
+from pingan_common.throttling import credential_failed
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -86,7 +87,7 @@ async def _authenticate(
     if bearer is not None:
         return await context.verifier.verify(bearer.credentials)
     if api_key is not None:
-        return await _resolve_api_key(context, api_key)
+        return await _resolve_api_key(request, context, api_key)
     if request.headers.get(API_KEY_HEADER):
         raise Unauthorized("API keys are not accepted here; use a bearer token", bearer_error=None)
     if request.headers.get("Authorization"):
@@ -94,11 +95,12 @@ async def _authenticate(
     raise Unauthorized("missing credentials", bearer_error=None)
 
 
-async def _resolve_api_key(context: AuthContext, api_key: str) -> Principal:
+async def _resolve_api_key(request: Request, context: AuthContext, api_key: str) -> Principal:
     if context.api_key_resolver is None:
         raise Unauthorized("API keys are not enabled on this service", bearer_error=None)
     principal = await context.api_key_resolver(api_key)
     if principal is None:
+        credential_failed(request)  # key guessing locks the address out (throttling)
         raise Unauthorized("unknown API key", bearer_error=None)
     return principal
 

@@ -28,7 +28,12 @@ from pingan_common.auth.settings import AuthSettings
 from pingan_common.db import Clock, system_clock
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime
-from pingan_common.settings import KafkaSettings, OutboxSettings, ServiceSettings
+from pingan_common.settings import (
+    KafkaSettings,
+    OutboxSettings,
+    ServiceSettings,
+    ThrottleSettings,
+)
 from pingan_common.testing.infra import fresh_database
 
 TEST_ISSUER = "http://issuer.test"
@@ -112,6 +117,9 @@ class TestStack:
             "kafka": self.kafka_settings(),
             "outbox": OutboxSettings(poll_interval_ms=100, retry_backoff_ms=100),
             "auth": self.auth.settings(),
+            # Every request of a test comes from one address and often without a token; the
+            # throttle's own tests turn it on with small limits.
+            "throttle": ThrottleSettings(enabled=False),
         }
         values.update(overrides)
         return settings_class(**values)

@@ -25,6 +25,7 @@ from pingan_common.idempotency import IdempotencyKeyHeader
 from pingan_common.problems import ProblemError
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime, get_runtime
+from pingan_common.throttling import credential_failed
 from pingan_intake.classification.taxonomy import Subcategory, all_subcategories, subcategory
 from pingan_intake.models import Ticket
 from pingan_intake.open311 import mapping
@@ -253,6 +254,7 @@ async def _client(request: Request, api_key: str | None) -> Principal:
     resolver = auth_context(request).api_key_resolver
     principal = await resolver(key) if resolver else None
     if principal is None:
+        credential_failed(request)  # key guessing locks the address out (throttling)
         raise Open311Error(403, "api_key is not valid")
     return principal
 

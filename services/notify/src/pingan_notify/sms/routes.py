@@ -13,10 +13,11 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 
 from pingan_common.problems import ProblemError, Unauthorized, problem_responses
 from pingan_common.runtime import RuntimeDep
+from pingan_common.throttling import credential_failed
 from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.metrics import DELIVERIES
 from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
@@ -32,8 +33,14 @@ router = APIRouter(prefix="/v1/sms", tags=["sms"])
 MAX_CALLBACK_ITEMS = 100
 
 
-def _check_token(state: NotifyStateDep, token: str | None = Query(default=None)) -> None:
-    check_callback_token(state.settings.sms_callback_token, token)
+def _check_token(
+    request: Request, state: NotifyStateDep, token: str | None = Query(default=None)
+) -> None:
+    try:
+        check_callback_token(state.settings.sms_callback_token, token)
+    except Unauthorized:
+        credential_failed(request)  # token guessing locks the address out (throttling)
+        raise
 
 
 def check_callback_token(expected: str | None, token: str | None) -> None:
