@@ -5,9 +5,30 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
 from pingan_common.county_time import COUNTY_TZ
+from pingan_common.events.notify import SurveyAnswered, SurveyAnsweredData
+from pingan_common.testing.services import eventually
+
+
+def _survey_answer(case: dict, verdict: str) -> SurveyAnswered:
+    """Notify's survey of a closed case names the case's id in its task column."""
+    ticket_id = uuid4()
+    return SurveyAnswered.create(
+        SurveyAnsweredData(
+            survey_id=uuid4(),
+            ticket_id=ticket_id,
+            ticket_number="QS20261202000001",
+            task_id=UUID(case["id"]),
+            verdict=verdict,
+            raw_reply="2",
+            answered_at=datetime.now(UTC),
+        ),
+        subject=case["id"],
+        correlationid=str(ticket_id),
+    )
 
 
 async def test_the_measures_count_success_village_share_and_referrals_as_json_and_csv(cases):
@@ -16,6 +37,9 @@ async def test_the_measures_count_success_village_share_and_referrals_as_json_an
     await cases.ok(agreed, "record-followup", {"term_no": 1, "performed": True, "note": "已付"})
     await cases.ok(agreed, "record-followup", {"term_no": 2, "performed": True, "note": "已道歉"})
     await cases.ok(agreed, "close")
+    answer = _survey_answer(agreed, "basically_satisfied")
+    await cases.mediation.send(answer)
+    await eventually(lambda: cases.mediation.consumed(answer.id))
     failed = await cases.mediating(cases.walk_in(dispute_kind="debt"))
     await cases.ok(failed, "record-failure", {"reason": "分歧过大"})
     await cases.ok(failed, "refer", {"route": "litigation", "receiving_body": "青山县人民法院"})
@@ -39,8 +63,10 @@ async def test_the_measures_count_success_village_share_and_referrals_as_json_an
     assert county["terms_on_time_rate"] == 1.0
     assert county["by_kind"] == {"debt": 1, "neighbour": 2}
     assert county["by_source"] == {"walk_in": 3}
+    assert (county["surveyed"], county["satisfaction_rate"]) == (1, 1.0)  # 基本满意 counts
     (row,) = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert (row["key"], row["cases"], row["success_rate"]) == ("331199", "3", "0.5")
+    assert row["satisfaction_rate"] == "1.0"
 
 
 async def test_measures_are_for_staff_who_judge_the_work(cases):
