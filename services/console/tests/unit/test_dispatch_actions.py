@@ -132,3 +132,17 @@ def test_units_are_grouped_by_kind_departments_first() -> None:
         "something_new",
     ]
     assert groups[0].units == (("331199-D-CG", "青山县综合行政执法局"),)
+
+
+def test_every_time_limit_rule_of_dispatch_has_a_chinese_label() -> None:
+    # The task page names the rule (时限规则) in words, not dispatch's id (SLA-ORDINARY).
+    import json
+    from pathlib import Path
+
+    from pingan_console.dispatch.labels import SLA_RULE_LABELS
+
+    policy = (
+        Path(__file__).parents[4] / "services/dispatch/src/pingan_dispatch/data/sla_policy.json"
+    )
+    ids = {rule["id"] for rule in json.loads(policy.read_text(encoding="utf-8"))["rules"]}
+    assert ids <= set(SLA_RULE_LABELS), ids - set(SLA_RULE_LABELS)

@@ -75,6 +75,23 @@ def test_timeline_rows_are_oldest_first_in_county_time() -> None:
     assert county_time(None) == "—"
 
 
+def test_the_timeline_names_the_units_notify_told_not_their_codes() -> None:
+    names = {"331199001003-CWH": "府前社区居民委员会", "331199-D-CG": "县城管局"}
+    rows = timeline_rows(
+        [
+            {"at": "2026-12-02T07:20:00Z", "service": "notify",
+             "summary": "已通知 331199001003-CWH：新派工单 QS20261202000001"},
+            {"at": "2026-12-02T07:21:00Z", "service": "notify",
+             "summary": "已通知 331199-D-CG、331199009-XX：催办"},
+        ],
+        names.get,
+    )  # fmt: skip
+    assert [r.summary for r in rows] == [
+        "已通知 府前社区居民委员会：新派工单 QS20261202000001",
+        "已通知 县城管局、331199009-XX：催办",  # a code the county does not know stays
+    ]
+
+
 def test_status_category_and_facts_read_as_chinese() -> None:
     ticket = {
         "ticket_number": "QS20261202000021",

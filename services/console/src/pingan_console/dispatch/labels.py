@@ -74,6 +74,19 @@ SLA_CLASSES: tuple[tuple[str, str], ...] = (
     ("consultation", "咨询"),
     ("help", "求助"),
 )
+# Dispatch's time-limit rules (data/sla_policy.json) by id, in the words of their notes.
+SLA_RULE_LABELS: dict[str, str] = {
+    "SLA-URGENT": "紧急事项（2小时办结）",
+    "SLA-COMPLEX": "疑难复杂事项（15个工作日）",
+    "SLA-CONSULTATION-CLASS": "咨询类（3个工作日）",
+    "SLA-CONSULTATION": "咨询类（3个工作日）",
+    "SLA-HELP": "求助类（3个工作日）",
+    "SLA-UTILITY-WATER": "停水（24小时）",
+    "SLA-UTILITY-POWER": "停电（24小时）",
+    "SLA-UTILITY-GAS": "燃气（24小时）",
+    "SLA-UTILITY-HEATING": "供暖（24小时）",
+    "SLA-ORDINARY": "一般事项（5个工作日）",
+}
 UNIT_KIND_LABELS: dict[str, str] = {
     "department": "县级部门",
     "township_center": "乡镇（街道）综治中心",

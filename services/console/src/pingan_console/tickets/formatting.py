@@ -6,6 +6,7 @@ pages; nothing here unmasks or widens what intake answered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,15 +87,26 @@ class TimelineRow:
     summary: str
 
 
-def timeline_rows(entries: list[dict[str, Any]]) -> list[TimelineRow]:
-    """The ticket's timeline, oldest first, as intake keeps it."""
+# A unit's directory code as notify's lines name a recipient: 331199001003-CWH, 331199-D-CG.
+UNIT_CODE = re.compile(r"(?<![\w-])\d{6,14}(?:-[A-Z]{1,4})+(?![\w-])")
+
+
+def with_unit_names(text: str, unit_name: Callable[[str], str | None]) -> str:
+    """The text with each unit code the county knows replaced by the unit's name."""
+    return UNIT_CODE.sub(lambda match: unit_name(match.group()) or match.group(), text)
+
+
+def timeline_rows(
+    entries: list[dict[str, Any]], unit_name: Callable[[str], str | None] = lambda code: None
+) -> list[TimelineRow]:
+    """The ticket's timeline, oldest first, as intake keeps it; units named, not coded."""
     ordered = sorted(entries, key=lambda entry: entry.get("at") or "")
     return [
         TimelineRow(
             at=county_time(entry.get("at"), seconds=True),
             service=label(SERVICE_LABELS, entry.get("service")),
             step=entry.get("step") or "",
-            summary=entry.get("summary") or entry.get("step") or "",
+            summary=with_unit_names(entry.get("summary") or entry.get("step") or "", unit_name),
         )
         for entry in ordered
     ]

@@ -18,7 +18,7 @@ from pingan_common.events.values import GROUP_LABELS
 from pingan_console.operator.view_models import banners_of
 from pingan_console.sessions.store import Session
 from pingan_console.shell.auth import require_roles
-from pingan_console.shell.context import ConsoleDep
+from pingan_console.shell.context import Console, ConsoleDep
 from pingan_console.shell.render import render
 from pingan_console.tickets.catalog import grouped, load_subcategories
 from pingan_console.tickets.formatting import (
@@ -152,7 +152,7 @@ async def detail(
         ticket=ticket,
         banners=banners_of(ticket),
         callers=callers,
-        timeline=timeline_rows(ticket.get("timeline", [])),
+        timeline=timeline_rows(ticket.get("timeline", []), _unit_namer(console)),
         facts=detail_facts(ticket, console.area_name),
         county_time=county_time,
         status_text=status_text,
@@ -197,3 +197,11 @@ def _search_error(exc: UpstreamError) -> str:
         )
         return f"查询条件有误：{fields}"
     return f"查询条件有误：{exc.detail}"
+
+
+def _unit_namer(console: Console) -> Callable[[str], str | None]:
+    def name(code: str) -> str | None:
+        unit = console.county.unit(code)
+        return unit.name if unit else None
+
+    return name
