@@ -35,7 +35,8 @@ from pingan_common.events.riskassess import (
     AlertLevelRaised,
     AlertRaised,
 )
-from pingan_notify.notices import alerts, cases, tasks, tickets
+from pingan_common.events.riskassess_bulletins import BulletinIssued
+from pingan_notify.notices import alerts, bulletins, cases, tasks, tickets
 from pingan_notify.recipients import handlers as directory
 from pingan_notify.webhooks import handlers as webhooks
 
@@ -72,5 +73,6 @@ HANDLERS = _and_webhooks(
         AlertLevelRaised: [alerts.on_alert_level_raised],
         AlertAcknowledged: [alerts.on_alert_acknowledged],
         AlertEscalated: [alerts.on_alert_escalated],
+        BulletinIssued: [bulletins.on_bulletin_issued],
     }
 )

@@ -10,6 +10,7 @@ from pingan_common.events.riskassess import EVENTS as RISKASSESS_EVENTS
 from pingan_common.service import ServiceDefinition
 from pingan_riskassess.alerts import routes as alert_routes
 from pingan_riskassess.alerts.scanner import scanner_worker
+from pingan_riskassess.analysis import meeting_routes, report_routes
 from pingan_riskassess.analysis import routes as analysis_routes
 from pingan_riskassess.assessments import mitigation_routes, pool_routes
 from pingan_riskassess.assessments import routes as assessment_routes
@@ -37,6 +38,8 @@ DEFINITION = ServiceDefinition(
         pool_routes.router,
         mitigation_routes.router,
         analysis_routes.router,
+        report_routes.router,
+        meeting_routes.router,
     ],
     handlers=HANDLERS,
     publishes=list(RISKASSESS_EVENTS),

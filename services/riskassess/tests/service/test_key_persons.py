@@ -166,7 +166,15 @@ async def test_no_unauthorised_role_sees_key_person_data_on_any_riskassess_route
         return [a for a in alerts if a["subject_ref"] == person["ref"]]
 
     (alert,) = await eventually(the_persons_alert)
-    ids = {"person_id": person["id"], "alert_id": alert["id"], "assessment_id": str(uuid4())}
+    ids = {
+        "person_id": person["id"],
+        "alert_id": alert["id"],
+        "assessment_id": str(uuid4()),
+        "expert_id": "1",
+        "mitigation_id": "1",
+        "kind": "monthly",
+        "period": "2026-11",
+    }
     routes = _routes(riskassess.service.app)
     assert ("GET", "/v1/key-persons/{person_id}") in routes
     assert ("GET", "/v1/alerts/{alert_id}") in routes

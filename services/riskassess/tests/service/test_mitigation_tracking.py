@@ -90,6 +90,13 @@ async def test_the_scanner_marks_a_mitigation_overdue_once_after_its_due_date(ri
         headers=riskassess.headers("analyst", area="331199002"),
     )
     assert planned["id"] not in [m["id"] for m in elsewhere.json()["items"]]
+    day = datetime.now(UTC).date().isoformat()
+    measures = await riskassess.client.get(
+        "/v1/analysis/measures", params={"from": day, "to": day}, headers=riskassess.headers()
+    )
+    assert measures.json()["mitigations_by_state"]["overdue"] >= 1
+    assert measures.json()["conclusions"]["medium"] >= 1
+    assert measures.json()["decisions"]["proceed_with_mitigations"] >= 1
     # Done late: still done, and the event says it was late.
     done = await post(
         riskassess, f"/v1/mitigations/{planned['id']}/complete", {"notes": "补办完成"}

@@ -40,6 +40,9 @@ class CjkDocument(FPDF):
         self.set_font(FAMILY, "", 12)
 
     def heading(self, text: str) -> None:
+        # A heading never sits alone at the foot of a page, away from what it heads.
+        if self.get_y() > self.h - self.b_margin - 30:
+            self.add_page()
         self.ln(2)
         self.set_font(FAMILY, "B", 13)
         self.cell(self.epw, 9, text, new_x="LMARGIN", new_y="NEXT")

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from pingan_common.auth import Principal, require
@@ -24,7 +24,14 @@ from pingan_common.refdata import load_county
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
 from pingan_riskassess.analysis.measures import AlertFacts, compute
-from pingan_riskassess.models import Alert, AlertHistory, Assessment, Contact, KeyPerson
+from pingan_riskassess.models import (
+    Alert,
+    AlertHistory,
+    Assessment,
+    Contact,
+    KeyPerson,
+    Mitigation,
+)
 from pingan_riskassess.signals.facts import county_day
 
 router = APIRouter(prefix="/v1/analysis", tags=["situation analysis"])
@@ -185,8 +192,14 @@ class MeasuresOut(BaseModel):
     false_alarm_rate: float | None
     escalations: int
     key_persons_visit_overdue: int
+    key_persons_registered: int
+    key_person_visits_on_time_rate: float | None = Field(
+        description="Registered key persons whose visit is not overdue / registered (now)"
+    )
     assessments_by_state: dict[str, int]
+    conclusions: dict[str, int] = Field(description="Assessments by conclusion: high/medium/low")
     decisions: dict[str, int]
+    mitigations_by_state: dict[str, int]
 
 
 @router.get(
@@ -231,11 +244,23 @@ async def measures(
                 within_area(KeyPerson.area_code, principal),
             )
         )
+        registered = await session.scalar(
+            select(func.count()).where(
+                KeyPerson.status == "registered", within_area(KeyPerson.area_code, principal)
+            )
+        )
         assessments = (
             await session.execute(
-                select(Assessment.state, Assessment.decision).where(
+                select(Assessment.state, Assessment.conclusion, Assessment.decision).where(
                     within_area(Assessment.area_code, principal)
                 )
+            )
+        ).all()
+        mitigations = (
+            await session.execute(
+                select(Mitigation.state, func.count())
+                .where(within_area(Mitigation.area_code, principal))
+                .group_by(Mitigation.state)
             )
         ).all()
     computed = compute(
@@ -258,6 +283,12 @@ async def measures(
         period_to=period_to,
         **computed.__dict__,
         key_persons_visit_overdue=overdue or 0,
+        key_persons_registered=registered or 0,
+        key_person_visits_on_time_rate=(
+            round(1 - (overdue or 0) / registered, 4) if registered else None
+        ),
         assessments_by_state=dict(Counter(row.state for row in assessments)),
+        conclusions=dict(Counter(row.conclusion for row in assessments if row.conclusion)),
         decisions=dict(Counter(row.decision for row in assessments if row.decision)),
+        mitigations_by_state={state: count for state, count in mitigations},
     )
