@@ -37,6 +37,7 @@ from pingan_intake.models import Ticket, TicketTask
 from pingan_intake.tickets.closing import close_merged_tickets, close_ticket
 from pingan_intake.tickets.event_data import ticket_fields
 from pingan_intake.tickets.status import FINISHED_STATUSES
+from pingan_intake.timeline.cancel_reasons import cancel_reason_label
 from pingan_intake.timeline.entries import intake_entry
 from pingan_intake.timeline.projection import append_entry, has_open_work, track_task
 
@@ -218,7 +219,7 @@ async def record_task_cancelled(event: TaskCancelled, ctx: HandlerContext) -> No
         event,
         data.ticket_id,
         "task_cancelled",
-        f"任务撤销（{data.reason}）",
+        f"任务撤销（{cancel_reason_label(data.reason)}）",
         {**task_ref(data), "reason": data.reason},
     )
     if ticket is not None:
