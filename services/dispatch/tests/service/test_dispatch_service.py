@@ -189,7 +189,7 @@ async def test_a_township_user_sees_only_tasks_of_its_own_township(dispatch, mak
 
     assert [t["id"] for t in own] == [task["id"]]
     assert other == []
-    assert single.status_code == 403
+    assert single.status_code == 404  # as if not there: the refusal tells nothing of it
 
 
 async def test_the_assigned_unit_sees_its_task_even_from_outside_the_area(dispatch, make_ticket):

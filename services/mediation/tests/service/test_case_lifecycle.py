@@ -1,5 +1,5 @@
 """The case lifecycle over REST, on the real database and broker: registration at the desk,
-every path from acceptance to closing, and every refusal (role 403, area 403, owner 403,
+every path from acceptance to closing, and every refusal (role 403, area 404, owner 403,
 state 409 with the allowed actions, content 422, stale version 412)."""
 
 from __future__ import annotations
@@ -234,8 +234,9 @@ async def test_an_operator_may_read_a_case_but_not_act_on_it(cases):
 async def test_another_villages_mediator_neither_sees_nor_acts_on_the_case(cases):
     case = await cases.new()
 
-    assert (await cases.get(case, who=cases.MEDIATOR3)).status_code == 403
-    assert (await cases.act(case, "accept", who=cases.MEDIATOR3)).status_code == 403
+    # As if the case were not there: a refusal tells nothing of another village's case.
+    assert (await cases.get(case, who=cases.MEDIATOR3)).status_code == 404
+    assert (await cases.act(case, "accept", who=cases.MEDIATOR3)).status_code == 404
     listed = await cases.mediation.items("/v1/cases", claims=cases.MEDIATOR3, source="walk_in")
     assert case["id"] not in [c["id"] for c in listed]
 

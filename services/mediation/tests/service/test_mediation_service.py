@@ -144,7 +144,7 @@ async def test_a_mediator_sees_cases_of_its_own_area_only(mediation, make_ticket
     assert [c["id"] for c in await cases_of(mediation, ticket, **village)] == [case["id"]]
     assert await cases_of(mediation, ticket, **elsewhere) == []
     single = await mediation.client.get(f"/v1/cases/{case['id']}", headers=other_mediator)
-    assert single.status_code == 403
+    assert single.status_code == 404
 
 
 async def test_listing_cases_needs_a_token_and_a_role_that_works_on_disputes(mediation):

@@ -17,7 +17,8 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal
+from pingan_common.auth import ensure_visible as ensure_area_visible
 from pingan_common.events.dispatch import (
     TaskAssigned,
     TaskAssignedData,
@@ -333,11 +334,12 @@ def decision_details(decision: RoutingDecision) -> dict[str, Any]:
 
 
 def ensure_visible(principal: Principal, task: Task) -> None:
-    """Staff of the task's unit (or a co-handling unit) see it wherever they sit; others by area."""
+    """Staff of the task's unit (or a co-handling unit) see it wherever they sit; others by area.
+    To anyone else the task is not there (404), so a refusal tells nothing of it."""
     units = {task.unit_code, *task.co_unit_codes}
     if principal.unit_code is not None and principal.unit_code in units:
         return
-    ensure_area(principal, task.area_code)
+    ensure_area_visible(principal, task.area_code, "task", str(task.id))
 
 
 def view_of(task: Task, now: datetime) -> TaskView:

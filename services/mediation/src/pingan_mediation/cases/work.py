@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal
+from pingan_common.auth import ensure_visible as ensure_area_visible
 from pingan_common.events.mediation import (
     CaseClosed,
     CaseClosedData,
@@ -60,10 +61,11 @@ def view_of(case: Case, now: datetime) -> CaseView:
 
 
 def ensure_visible(principal: Principal, case: Case) -> None:
-    """The case's mediator and its leader see it wherever they sit; others by area."""
+    """The case's mediator and its leader see it wherever they sit; others by area. To anyone
+    else the case is not there (404), so a refusal tells nothing of it."""
     if principal.subject in {case.mediator_id, case.leader_id}:
         return
-    ensure_area(principal, case.area_code)
+    ensure_area_visible(principal, case.area_code, "case", str(case.id))
 
 
 CASES = AggregateKind[Case, CaseView](
