@@ -30,7 +30,14 @@ from importlib.resources import files
 from itertools import islice
 
 from pingan_common.events import CategoryGroup, Disposition, RiskLevel, Urgency
-from pingan_intake.classification import calibration, groups, rules, threat_model, threats
+from pingan_intake.classification import (
+    calibration,
+    groups,
+    model_cache,
+    rules,
+    threat_model,
+    threats,
+)
 from pingan_intake.classification import model as model_settings
 from pingan_intake.classification.calibration import Calibration
 from pingan_intake.classification.model import TextModel, fit_vectorizer, stratified_split, train
@@ -335,19 +342,23 @@ _default: Classifier | None = None
 
 
 def default_classifier() -> Classifier:
-    """The classifier trained on the whole training set, trained once on first use. Its
-    calibration comes from ``data/calibration.json`` when that was fitted for exactly this data
-    (fitting it means training once per fold: seconds at start-up); otherwise it is fitted now."""
+    """The classifier trained on the whole training set, trained once on first use (or read
+    from the model cache, model_cache.py). Its calibration comes from ``data/calibration.json``
+    when that was fitted for exactly this data (fitting it means training once per fold:
+    seconds at start-up); otherwise it is fitted now."""
     global _default
     with _lock:
         if _default is None:
             examples = load_training_examples()
-            stored = stored_calibration()
-            if stored is not None and stored[0] == fingerprint(examples):
-                _default = Classifier(train(examples), stored[1], train_threat_model(examples))
-            else:
-                _default = build(examples)
+            _default = model_cache.load_or_build(fingerprint(examples), lambda: _trained(examples))
         return _default
+
+
+def _trained(examples: Sequence[LabelledExample]) -> Classifier:
+    stored = stored_calibration()
+    if stored is not None and stored[0] == fingerprint(examples):
+        return Classifier(train(examples), stored[1], train_threat_model(examples))
+    return build(examples)
 
 
 def warm_up() -> None:
