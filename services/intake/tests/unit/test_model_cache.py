@@ -48,7 +48,8 @@ def test_other_data_trains_again_and_replaces_the_old_file(cache: Path) -> None:
 def test_the_key_covers_the_code_as_well_as_the_data() -> None:
     assert model_cache.cache_key("a") != model_cache.cache_key("b")
     assert model_cache.cache_key("a") == model_cache.cache_key("a")
-    assert any(model_cache.PACKAGE.glob("rules.py"))  # the rules are part of the digest
+    inputs = [p.name for root in model_cache.INPUTS for p in root.rglob("*") if p.is_file()]
+    assert {"rules.py", "taxonomy.json", "calibration.json"} <= set(inputs)
 
 
 def test_an_unreadable_file_is_rebuilt_and_an_unwritable_place_is_no_failure(

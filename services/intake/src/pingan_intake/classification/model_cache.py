@@ -2,8 +2,9 @@
 
 Training takes about five seconds on this project's two-core machines, more than half of what a
 killed service may take to serve again (issue 12: ten seconds). The cache is keyed by the
-training data's fingerprint, the source of this package (the rules, the features, the model
-code) and the scikit-learn and Python versions, so any change that could change an answer
+training data's fingerprint, every file of this package (the rules, the features, the model
+code) and of intake's data folder (taxonomy, calibration), and the scikit-learn and Python
+versions, so any change that could change an answer
 trains again. The file is written by this process for itself (never downloaded or shared);
 one that cannot be read is ignored and replaced.
 """
@@ -26,6 +27,9 @@ log = logging.getLogger("pingan.intake.classifier")
 
 T = TypeVar("T")
 PACKAGE = Path(__file__).resolve().parent
+# What a trained classifier depends on besides its examples: the package's code and the data
+# files it reads (taxonomy, calibration, the examples themselves).
+INPUTS = (PACKAGE, PACKAGE.parent / "data")
 CACHE_DIR_VARIABLE = "PINGAN_INTAKE_MODEL_CACHE_DIR"
 
 
@@ -40,10 +44,15 @@ def cache_dir() -> Path | None:
 def cache_key(data_fingerprint: str) -> str:
     digest = hashlib.sha256(data_fingerprint.encode())
     digest.update(f"{sys.version_info[:2]} sklearn {sklearn.__version__}".encode())
-    for source in sorted(PACKAGE.rglob("*.py")):
-        digest.update(source.relative_to(PACKAGE).as_posix().encode())
-        digest.update(source.read_bytes())
+    for root in INPUTS:
+        for source in sorted(p for p in root.rglob("*") if p.is_file() and _is_input(p)):
+            digest.update(source.relative_to(root.parent).as_posix().encode())
+            digest.update(source.read_bytes())
     return digest.hexdigest()[:32]
+
+
+def _is_input(path: Path) -> bool:
+    return "__pycache__" not in path.parts and path.suffix not in (".pyc", ".tmp")
 
 
 def load_or_build(data_fingerprint: str, build: Callable[[], T]) -> T:
