@@ -236,6 +236,16 @@ class CaseSessionScheduledData(CaseEventData):
     place: str
     starts_at: datetime
     mediator_id: str | None = None
+    # Added after v1 was published; optional so that v1 stays compatible (an older event tells
+    # no party: notify then sends the mediator's in-app notice only).
+    notify_party_refs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The parties to text the session notice (those with a phone), by their opaque "
+            "reference; notify reads each one's number from mediation at send time"
+        ),
+        examples=[["P1", "P2"]],
+    )
 
 
 class CaseSessionScheduled(EventEnvelope):
