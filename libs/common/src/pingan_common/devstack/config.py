@@ -199,6 +199,9 @@ class StackConfig:
         if service == "notify":
             return {
                 "PINGAN_NOTIFY_INTAKE_BASE_URL": url("intake"),
+                # a session notice's party numbers (the keys match by default: notify's dev
+                # key is the one mediation's contact-reader hash stands for)
+                "PINGAN_NOTIFY_MEDIATION_BASE_URL": url("mediation"),
                 "PINGAN_NOTIFY_RISKASSESS_BASE_URL": url("riskassess"),
                 "PINGAN_NOTIFY_SMS_BASE_URL": self.sms_gateway_url,
             }
