@@ -63,8 +63,20 @@ async def do_schedule_session(work: Work, case: Case, body: ScheduleSessionBody)
             place=body.place,
             starts_at=body.starts_at,
             mediator_id=case.mediator_id,
+            notify_party_refs=await parties_to_notify(work, case),
         ),
     )
+
+
+async def parties_to_notify(work: Work, case: Case) -> list[str]:
+    """The parties notify texts the session notice to: those who gave a phone, by reference
+    (the number stays here; notify reads it from the contact route at send time)."""
+    parties = (
+        await work.session.scalars(
+            select(CaseParty).where(CaseParty.case_id == case.id, CaseParty.phone.is_not(None))
+        )
+    ).all()
+    return party_refs([party for party in parties if party.phone and party.phone.strip()])
 
 
 async def do_record_session(work: Work, case: Case, body: RecordSessionBody) -> None:
