@@ -10,6 +10,7 @@ class NotifySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PINGAN_NOTIFY_", extra="ignore")
     SECRETS: ClassVar[tuple[str, ...]] = (
         "intake_api_key",
+        "mediation_api_key",
         "phone_hash_key",
         "police_feedback_webhook_secret",
     )
@@ -24,6 +25,11 @@ class NotifySettings(ServiceSettings):
     intake_base_url: str = "http://127.0.0.1:8001"
     intake_api_key: str = "pingan-notify-key-0001"
     intake_timeout_s: float = 5.0
+    # Mediation gives us a party's number for a session notice (audited there). The local key
+    # is the one whose SHA-256 mediation's PINGAN_MEDIATION_CONTACT_READER_KEY_SHA256 defaults to.
+    mediation_base_url: str = "http://127.0.0.1:8003"
+    mediation_api_key: str = "pingan-notify-key-0001"
+    mediation_timeout_s: float = 5.0
     # Riskassess owns an alert's state: acknowledging in the inbox calls its REST API as the
     # user (their own bearer token), and riskassess's answer decides.
     riskassess_base_url: str = "http://127.0.0.1:8004"

@@ -1,6 +1,6 @@
-"""Mediation cases: the committee is told of a case opened for it; the case's mediator gets an
-in-app notice of each session scheduled; when a case behind a ticket closes, the citizen gets
-the same survey SMS (回访) as for any closed ticket."""
+"""Mediation cases: the committee is told of a case opened for it; each session scheduled goes
+in-app to the case's mediator and by SMS to each party with a phone; when a case behind a
+ticket closes, the citizen gets the same survey SMS (回访) as for any closed ticket."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.models import CitizenTicket
 from pingan_notify.notices.messages import case_opened_variables
 from pingan_notify.notices.units import to_units
+from pingan_notify.sms.party_contact import party_recipient_id
 from pingan_notify.surveys.callback_survey import send_survey
 from pingan_notify.templates.catalog import render
 
@@ -28,19 +29,24 @@ async def on_case_opened(event: CaseOpened, ctx: HandlerContext) -> None:
 
 
 async def on_session_scheduled(event: CaseSessionScheduled, ctx: HandlerContext) -> None:
-    """In-app to the case's mediator (the parties are told by the mediator, whose phones are
-    not in the event)."""
+    """In-app to the case's mediator; an SMS to each party the event names (those with a
+    phone), whose number notify reads from mediation when it sends."""
     data = event.data
-    if not data.mediator_id:
-        return
     writer = DeliveryWriter.for_handler(ctx)
     variables = {
         "case_number": data.case_number,
         "scheduled_at": f"{data.starts_at.astimezone(COUNTY_TZ):%Y-%m-%d %H:%M}",
-        "place": data.place[:60],
+        "place": data.place,
     }
-    message = render(writer.state.catalog, "session_scheduled.in_app", variables)
-    await writer.in_app(Trigger.of(event), [Recipient("user", data.mediator_id)], message)
+    trigger = Trigger.of(event)
+    if data.mediator_id:
+        message = render(writer.state.catalog, "session_scheduled.in_app", variables)
+        await writer.in_app(trigger, [Recipient("user", data.mediator_id)], message)
+    # One text for every party: the case number, time and place, nothing of the others.
+    sms = render(writer.state.catalog, "session_scheduled.sms", variables)
+    for ref in dict.fromkeys(data.notify_party_refs):
+        party = Recipient("phone", party_recipient_id(data.case_id, ref), Audience.CITIZEN)
+        await writer.sms(trigger, party, sms)
 
 
 async def on_case_closed(event: CaseClosed, ctx: HandlerContext) -> None:

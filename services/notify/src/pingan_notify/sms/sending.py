@@ -1,7 +1,8 @@
 """One attempt at a queued SMS: the policies first, then the provider.
 
 Quiet hours, the rate limit per recipient and the daily budget may hold the message (a hold
-burns no attempt). A citizen's number is not stored: it is fetched from intake at send time.
+burns no attempt). A citizen's number is not stored: it is fetched at send time, from intake
+for a caller, from mediation for a case's party.
 Near the daily budget, the county's admins get one in-app warning per county day.
 """
 
@@ -31,6 +32,7 @@ from pingan_notify.models import Delivery
 from pingan_notify.settings import NotifySettings
 from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
 from pingan_notify.sms.caller_contact import fetch_caller_contact
+from pingan_notify.sms.party_contact import fetch_party_contact, parse_party_recipient
 from pingan_notify.sms.providers import SmsMessage, SmsOutcome, SmsProvider
 from pingan_notify.sms.receipts import apply_early_report
 from pingan_notify.sms.tencent import TencentStyleSmsProvider
@@ -38,6 +40,7 @@ from pingan_notify.surveys.callback_survey import SURVEY_TEMPLATE, survey_sent
 from pingan_notify.templates.catalog import RenderedMessage
 
 SENT_STATUSES = ("sent", "delivered")
+SESSION_NOTICE_TEMPLATE = "session_scheduled.sms"
 BUDGET_NEAR_TRIGGER = "notify.sms_budget.near_limit"
 _BUDGET_NAMESPACE = uuid.UUID("6f1c1e0e-5d2b-4f7e-9a59-0b7c6c1f5a10")
 
@@ -66,18 +69,9 @@ class SmsSending(ChannelSender):
 
     async def send(self, row: Any) -> None:
         await self._check_policies(row)
-        phone = row.address
+        phone = row.address or await self._fetch_phone(row)
         if phone is None:
-            if row.ticket_id is None:
-                await self.outcomes.failed(row, "no phone number to send to", permanent=True)
-                return
-            contact = await fetch_caller_contact(
-                self.http, self.state.settings, row.ticket_id, reason=_contact_reason(row)
-            )
-            if contact.phone is None:
-                await self.outcomes.failed(row, contact.error or "no phone")
-                return
-            phone = contact.phone
+            return
         result = await self.provider.send(
             SmsMessage(
                 phone=phone,
@@ -93,6 +87,30 @@ class SmsSending(ChannelSender):
         else:
             error = f"{result.error_code}: {result.error_message}"
             await self.outcomes.failed(row, error, permanent=result.outcome is SmsOutcome.PERMANENT)
+
+    async def _fetch_phone(self, row: Any) -> str | None:
+        """A citizen's number from its owner at send time: a mediation party's from mediation,
+        a caller's from intake (a party's notice may name a ticket too: the recipient decides).
+        None once the failure is recorded."""
+        party = parse_party_recipient(row.recipient)
+        if party is not None:
+            contact = await fetch_party_contact(
+                self.http, self.state.settings, party, reason=_contact_reason(row)
+            )
+            if contact.phone is None:
+                await self.outcomes.failed(
+                    row, contact.error or "no phone", permanent=contact.permanent
+                )
+            return contact.phone
+        if row.ticket_id is None:
+            await self.outcomes.failed(row, "no phone number to send to", permanent=True)
+            return None
+        caller = await fetch_caller_contact(
+            self.http, self.state.settings, row.ticket_id, reason=_contact_reason(row)
+        )
+        if caller.phone is None:
+            await self.outcomes.failed(row, caller.error or "no phone")
+        return caller.phone
 
     async def _sent(self, row: Any, provider_message_id: str | None, phone: str) -> None:
         now = self.runtime.clock()
@@ -209,4 +227,5 @@ def _contact_reason(row: Any) -> str:
     return {
         "ticket_receipt.sms": "receipt_sms",
         SURVEY_TEMPLATE: "survey_sms",
+        SESSION_NOTICE_TEMPLATE: "session_notice_sms",
     }.get(row.template_id or "", "citizen_sms")
