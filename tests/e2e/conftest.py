@@ -2,10 +2,10 @@
 
 Besides the apps (reached in-process through ``service.client``), the platform has what the
 notify service talks to over real HTTP, as in the local stack: the SMS gateway simulator (in a
-thread of its own) and a webhook receiver; intake and notify are also served by uvicorn on free
-loopback ports of the test's event loop (``urls``), so notify's worker can ask intake for a
-caller's number, the simulator can forward citizens' replies to notify, and a client can hold
-notify's live stream open.
+thread of its own) and a webhook receiver; intake, mediation, riskassess and notify are also
+served by uvicorn on free loopback ports of the test's event loop (``urls``), so notify's worker
+can ask intake for a caller's number and mediation for a party's, the simulator can forward
+citizens' replies to notify, and a client can hold notify's live stream open.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ async def platform(module_stack: TestStack) -> AsyncIterator[Platform]:
             overrides = _notify_overrides(sms, urls) if name == "notify" else {}
             settings = await stack.settings(settings_class, name, **overrides)
             running[name] = await exits.enter_async_context(running_service(bootstrap, settings))
-            if name in ("intake", "riskassess", "notify"):
+            if name in ("intake", "mediation", "riskassess", "notify"):
                 urls[name] = await exits.enter_async_context(serve_here(running[name].app))
         yield Platform(stack=stack, **running, sms=sms, receiver=receiver, urls=urls)
 
@@ -83,6 +83,8 @@ def _notify_overrides(sms: SmsGateway, urls: dict[str, str]) -> dict[str, Any]:
     return {
         "sms_base_url": sms.base_url,
         "intake_base_url": urls["intake"],
+        # parties' numbers for session notices (notify's default key is mediation's default)
+        "mediation_base_url": urls["mediation"],
         "riskassess_base_url": urls["riskassess"],
         "worker_poll_interval_ms": 100,
         "sms_callback_token": SMS_CALLBACK_TOKEN,
