@@ -207,7 +207,20 @@ async def _township(platform: Platform, code: str) -> Township:
             headers={**analyst, "Idempotency-Key": str(uuid.uuid4())},
         )
     )
+    mitigated = await _ok(
+        await platform.riskassess.client.post(
+            f"/v1/assessments/{assessment['id']}/mitigations",
+            json={
+                "measure": "设立临时安置点并公示补偿标准",
+                "owner": STAFF[code],
+                "due_date": "2027-03-31",
+            },
+            headers=analyst,
+        )
+    )
     t.clear.add(person_phone)
+    # Mitigation ids are small integers: a value to call routes with, never a marker to look for.
+    t.values["mitigation_id"] = str(mitigated["mitigations"][0]["id"])
     t.values |= {"person_id": person["id"], "assessment_id": assessment["id"]}
     t.markers |= {person["id"], assessment["id"]}
 
@@ -277,7 +290,25 @@ async def _shared(platform: Platform) -> dict[str, str]:
     knowledge = await _items(platform.intake, "/v1/knowledge?q=医保", headers)
     services = await _ok(await platform.intake.client.get("/open311/v2/services.json"))
     today = platform.dispatch.runtime.now().astimezone(COUNTY_TZ).date().isoformat()
+    # The expert pool (专家库) is the county's, not a township's.
+    expert = await _ok(
+        await platform.riskassess.client.post(
+            "/v1/experts",
+            json={
+                "name": "李明",
+                "field": "法律",
+                "organisation": "青山县律师协会",
+                "interests": [],
+            },
+            headers=platform.headers("analyst"),
+        )
+    )
     return {
+        "expert_id": str(expert["id"]),
+        # A case's first party (every dispute case has one), a report of this month.
+        "ref": "P1",
+        "kind": "monthly",
+        "period": today[:7],
         "entry_id": str(knowledge[0]["id"]) if knowledge else "1",
         "service_code": services[0]["service_code"],
         "fmt": "json",

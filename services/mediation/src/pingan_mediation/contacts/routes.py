@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.auth import Principal, ensure_visible, require
 from pingan_common.problems import Forbidden, NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_mediation.cases.routes import audit_contact_read
@@ -62,7 +62,7 @@ async def party_contact(
         case = await session.get(Case, case_id)
         if case is None:
             raise NotFound("case", str(case_id))
-        ensure_area(principal, case.area_code)
+        ensure_visible(principal, case.area_code, "case", str(case_id))
         party = await session.scalar(
             select(CaseParty).where(CaseParty.case_id == case.id, CaseParty.ref == ref)
         )
