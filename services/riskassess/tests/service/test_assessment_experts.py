@@ -123,3 +123,35 @@ async def test_a_concluded_matter_takes_no_more_experts_scores_or_hearings(riska
     assert rescore.status_code == 409
     assert late_hearing.status_code == 409
     assert assessment["scores"]["legality"] == 90.0
+
+
+async def test_a_retried_hearing_with_the_same_idempotency_key_is_recorded_once(riskassess):
+    assessment = await registered(riskassess)
+    body = {
+        "kind": "symposium",
+        "held_on": "2026-11-21",
+        "attendees": 30,
+        "summary": "村民代表座谈",
+        "in_favour": 25,
+        "against": 2,
+    }
+    headers = riskassess.headers("analyst") | {"Idempotency-Key": "hearing-retry-1"}
+    path = f"/v1/assessments/{assessment['id']}/hearings"
+
+    first = await riskassess.client.post(path, json=body, headers=headers)
+    retry = await riskassess.client.post(path, json=body, headers=headers)
+    other = await riskassess.client.post(path, json=body | {"attendees": 31}, headers=headers)
+
+    assert first.status_code == 201, first.text
+    assert retry.status_code == 200
+    assert retry.json()["id"] == first.json()["id"]
+    assert other.status_code == 422  # the key reused for another request
+    recorded = await riskassess.scalar(
+        "SELECT count(*) FROM assessment_hearings WHERE assessment_id = :id", id=assessment["id"]
+    )
+    events = await riskassess.scalar(
+        "SELECT count(*) FROM outbox WHERE event_type = :t AND payload->>'subject' = :id",
+        t="pingan.riskassess.assessment.hearing_recorded.v1",
+        id=assessment["id"],
+    )
+    assert (recorded, events) == (1, 1)

@@ -259,9 +259,21 @@ async def score(
     summary="Record a consultation or hearing (听证/座谈/征求意见/公示), opinions for and against",
 )
 async def record_hearing(
-    assessment_id: UUID, body: HearingCreate, principal: Analyst, runtime: RuntimeDep
+    assessment_id: UUID,
+    body: HearingCreate,
+    principal: Analyst,
+    runtime: RuntimeDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> HearingRead:
     now = runtime.now()
+    # The assessment is part of what is hashed: one key on another matter is another request.
+    keyed = IdempotentRequest.of(
+        idempotency_key,
+        scope="hearing.create",
+        principal=principal,
+        body={"assessment_id": str(assessment_id), **body.model_dump(mode="json")},
+    )
     if body.in_favour + body.against > max(body.attendees, 0) and body.kind != "public_notice":
         message = "more opinions than attendees"
         raise UnprocessableEntity(
@@ -276,6 +288,17 @@ async def record_hearing(
             created_at=now,
         )
         session.add(hearing)
+        await session.flush()  # the id, for the claim; nothing is published before it
+        if keyed is not None:
+            earlier = await claim(
+                session, idempotency_records, keyed, resource_id=hearing.id, now=now
+            )
+            if earlier is not None:
+                await session.delete(hearing)
+                response.status_code = 200
+                found = await session.get(AssessmentHearing, int(earlier))
+                assert found is not None
+                return HearingRead.model_validate(found)
         work = AggregateWork(ASSESSMENTS, session, runtime.outbox, now, principal.subject)
         work.record(assessment, "hearing", assessment.state, body.model_dump(mode="json"))
         await work.publish(
@@ -293,5 +316,4 @@ async def record_hearing(
                 against=body.against,
             ),
         )
-        await session.flush()
         return HearingRead.model_validate(hearing)
