@@ -73,6 +73,13 @@ EXPECTED: tuple[Exception_, ...] = (
         " to dispatchers, who call them); masked for every other role and area",
     ),
     Exception_(
+        "existence",
+        r"^(GET /v1/queues/unit/|PUT /v1/directory/rosters/)",
+        r".*",
+        "units are the public directory (every staff user lists them): refusing another"
+        " township's unit with 403 tells nothing that GET /v1/directory/units does not",
+    ),
+    Exception_(
         "cross_write",
         r"^POST /v1/routing/explain$",
         r".*",

@@ -338,8 +338,13 @@ async def test_only_dead_lettered_or_sent_webhooks_can_be_replayed(notify, event
     response = await notify.client.post(
         f"/v1/deliveries/{in_app['id']}/replay", headers=notify.headers("admin")
     )
+    other_township = await notify.client.post(
+        f"/v1/deliveries/{in_app['id']}/replay",
+        headers=notify.headers("admin", area="331199001"),
+    )
 
     assert response.status_code == 409
+    assert other_township.status_code == 404  # another township's delivery is not there for it
 
 
 def _requests(receiver: Receiver, path: str, count: int):  # type: ignore[no-untyped-def]

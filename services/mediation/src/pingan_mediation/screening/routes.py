@@ -145,7 +145,7 @@ async def report_round(
     unit = body.unit_code or principal.unit_code
     async with runtime.transaction() as session:
         round_ = await session.get(ScreeningRound, round_id)
-        if round_ is None:
+        if round_ is None or not _sees(principal, round_):
             raise NotFound("screening round", str(round_id))
         if unit is None or unit not in round_.assignee_units:
             raise Forbidden(f"unit {unit} is not asked to report in this round")
@@ -244,3 +244,10 @@ async def ledger(
         writer.writerows(rows)
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
     return Response(json.dumps({"rows": rows}, ensure_ascii=False), media_type="application/json")
+
+
+def _sees(principal: Principal, round_: ScreeningRound) -> bool:
+    """Staff of the round's area and of the units it asks; to anyone else it is not there."""
+    if principal.covers_area(round_.area_code) or principal.unit_code in round_.assignee_units:
+        return True
+    return any(principal.covers_area(unit.split("-")[0]) for unit in round_.assignee_units)

@@ -103,8 +103,12 @@ async def replay_delivery(
 ) -> DeliveryRead:
     now = runtime.now()
     async with runtime.transaction() as session:
-        row = await session.get(Delivery, delivery_id, with_for_update=True)
-        if row is None:
+        row = await session.scalar(
+            select(Delivery)
+            .where(Delivery.id == delivery_id, _addressed_to(principal))
+            .with_for_update()
+        )
+        if row is None:  # or outside the admin's area: not there for them
             raise NotFound("delivery", delivery_id)
         _ensure_replayable(row)
         row.status = "queued"
