@@ -93,6 +93,8 @@ async def notify(
         contacts,
         clock=CLOCK,
         mediation_base_url=parties.url,
+        sms_rate_limit_per_recipient=2,
+        sms_rate_limit_window_s=3600,
         retry_base_s=0.05,
         retry_cap_s=0.1,
     ) as harness:
@@ -111,8 +113,10 @@ def new_phone() -> str:
     return f"137{next(_phones):08d}"
 
 
-def scheduled(*refs: str, mediator_id: str | None = "mediator1") -> CaseSessionScheduled:
-    case_id = uuid.uuid4()
+def scheduled(
+    *refs: str, mediator_id: str | None = "mediator1", case_id: uuid.UUID | None = None
+) -> CaseSessionScheduled:
+    case_id = case_id or uuid.uuid4()
     data = CaseSessionScheduledData(
         case_id=case_id,
         case_number=f"TJ2031{uuid.uuid4().int % 10**10:010d}",
@@ -128,7 +132,10 @@ def scheduled(*refs: str, mediator_id: str | None = "mediator1") -> CaseSessionS
         mediator_id=mediator_id,
         notify_party_refs=list(refs),
     )
-    return CaseSessionScheduled.create(data, subject=str(case_id), correlationid=str(case_id))
+    # A correlation of each session's own, so a test finds the deliveries of one session.
+    return CaseSessionScheduled.create(
+        data, subject=str(case_id), correlationid=str(data.session_id)
+    )
 
 
 async def deliveries(notify, event, count: int, **filters: Any):  # type: ignore[no-untyped-def]
@@ -229,3 +236,25 @@ async def test_a_party_whose_phone_is_gone_by_the_send_is_not_retried(notify, pa
     (dead,) = await deliveries(notify, event, 1, channel="sms", status="dead_lettered")
     assert dead["last_error"] == "the party has no phone any more"
     assert dead["attempts"] == 1
+
+
+async def test_the_rate_limit_holds_a_partys_third_notice_within_the_hour(
+    notify, parties, sms_gateway
+):
+    phone = new_phone()
+    case_id = uuid.uuid4()
+    parties.register(case_id, "P1", phone)
+    sessions = [scheduled("P1", mediator_id=None, case_id=case_id) for _ in range(3)]
+
+    for event in sessions[:2]:
+        await notify.send(event)
+        await deliveries(notify, event, 1, channel="sms", status="sent")
+    await notify.send(sessions[2])
+
+    async def held():  # type: ignore[no-untyped-def]
+        (row,) = await deliveries(notify, sessions[2], 1, channel="sms")
+        return row if row["last_error"] == "held: rate limit" else None
+
+    third = await eventually(held)
+    assert third["status"] == "queued"
+    assert len(await sms_gateway.messages(phone)) == 2
