@@ -206,17 +206,19 @@ class ConsumerRunner:
             return []
         rewound = []
         try:
-            ends = await self._consumer.end_offsets(partitions)
             for partition in partitions:
+                # The high watermark of the last fetch answer, not ListOffsets: Tansu answers
+                # that with the last batch's first offset + 1, below a caught-up position.
+                end = self._consumer.highwater(partition)
                 position = await self._consumer.position(partition)
-                if position > ends.get(partition, position):
+                if end is not None and position > end:
                     log.warning(
                         "group %s: position %d of %s is past the log's end %d (the broker lost"
                         " its data?); reading it again from the start",
                         self.group,
                         position,
                         partition,
-                        ends[partition],
+                        end,
                     )
                     rewound.append(partition)
             if rewound:
