@@ -29,15 +29,7 @@ from tests.security.world import World, build_world
 REPORT = Path(__file__).resolve().parents[2] / ".run" / "security-findings.txt"
 # Real findings not fixed yet: (kind, a regular expression over "service METHOD /path", reason).
 # Each is a strict xfail below: it turns red once fixed, to be taken off this list.
-KNOWN: list[tuple[str, str, str]] = [
-    (
-        "existence",
-        r".*",
-        "another township's object is refused with 403 (the area check), a missing one with"
-        " 404, so a refusal tells that the object exists; answering 404 changes every"
-        " service's area tests, which assert 403 (issue 12: 404 instead of 403)",
-    ),
-]
+KNOWN: list[tuple[str, str, str]] = []
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from pingan_common.auth import Principal, Role, require
-from pingan_common.pagination import DEFAULT_LIMIT, PageLimit
+from pingan_common.pagination import DEFAULT_LIMIT, PageLimit, RowId
 from pingan_common.problems import Conflict, NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_notify.deliveries.writer import DeliveryWriter
@@ -19,7 +19,7 @@ from pingan_notify.state import NotifyStateDep
 from pingan_notify.stream.hub import StreamItem
 
 # An inbox item's id is a bigint: a larger number was a 500 from the database (schemathesis).
-ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ItemId = RowId
 
 router = APIRouter(prefix="/v1", tags=["inbox"])
 

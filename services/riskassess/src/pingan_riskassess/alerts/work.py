@@ -15,7 +15,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal
+from pingan_common.auth import ensure_visible as ensure_area_visible
 from pingan_common.events.riskassess import (
     AlertLevelRaised,
     AlertLevelRaisedData,
@@ -58,7 +59,7 @@ def view_of(alert: Alert, now: datetime) -> AlertView:
 
 
 def ensure_visible(principal: Principal, alert: Alert) -> None:
-    ensure_area(principal, alert.area_code)
+    ensure_area_visible(principal, alert.area_code, "alert", str(alert.id))
 
 
 ALERTS = AggregateKind[Alert, AlertView](

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.auth import Principal, ensure_area, ensure_visible, require
 from pingan_common.county_time import COUNTY_TZ, county_date
 from pingan_common.events.riskassess_bulletins import BulletinIssued, BulletinIssuedData
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
@@ -178,7 +178,7 @@ async def issue_bulletin(
             meeting = await session.get(AnalysisMeeting, body.meeting_id)
             if meeting is None:
                 raise NotFound("meeting", str(body.meeting_id))
-            ensure_area(principal, meeting.area_code)
+            ensure_visible(principal, meeting.area_code, "meeting", str(body.meeting_id))
         bulletin = Bulletin(
             id=bulletin_id,
             number=await _next_number(session, now),

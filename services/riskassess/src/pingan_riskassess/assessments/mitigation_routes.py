@@ -20,7 +20,7 @@ from pingan_common.events.riskassess_assessments import (
 )
 from pingan_common.lifecycle import AggregateWork, IfMatch
 from pingan_common.lifecycle import perform as lifecycle_perform
-from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit, fetch_page
+from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit, RowId, fetch_page
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
@@ -82,7 +82,7 @@ async def list_mitigations(
     summary="One mitigation with its allowed actions",
 )
 async def get_mitigation(
-    mitigation_id: int, principal: Staff, runtime: RuntimeDep
+    mitigation_id: RowId, principal: Staff, runtime: RuntimeDep
 ) -> MitigationDetail:
     async with runtime.transaction() as session:
         mitigation = await session.get(Mitigation, mitigation_id)
@@ -99,7 +99,7 @@ async def get_mitigation(
     summary="The owner started the mitigation (an overdue one stays overdue)",
 )
 async def start(
-    mitigation_id: int,
+    mitigation_id: RowId,
     body: MitigationStart,
     principal: Staff,
     runtime: RuntimeDep,
@@ -127,7 +127,7 @@ async def start(
     summary="The mitigation is done, with what was done (late if after its due date)",
 )
 async def complete(
-    mitigation_id: int,
+    mitigation_id: RowId,
     body: MitigationComplete,
     principal: Staff,
     runtime: RuntimeDep,

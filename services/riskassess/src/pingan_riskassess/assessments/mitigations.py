@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal, ensure_visible
 from pingan_common.county_time import county_date
 from pingan_common.db import SessionFactory
 from pingan_common.events.riskassess_assessments import (
@@ -59,7 +59,7 @@ MITIGATION_LIFECYCLE = Lifecycle[MitigationView](
 
 
 def _visible(principal: Principal, mitigation: Mitigation) -> None:
-    ensure_area(principal, mitigation.area_code)
+    ensure_visible(principal, mitigation.area_code, "mitigation", str(mitigation.id))
 
 
 MITIGATIONS = AggregateKind[Mitigation, MitigationView](

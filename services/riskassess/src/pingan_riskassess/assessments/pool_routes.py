@@ -27,6 +27,7 @@ from pingan_common.events.riskassess_assessments import (
 )
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.lifecycle import AggregateWork
+from pingan_common.pagination import RowId
 from pingan_common.problems import Conflict, NotFound, UnprocessableEntity, problem_responses
 from pingan_common.runtime import RuntimeDep
 from pingan_riskassess.assessments import queries
@@ -215,7 +216,7 @@ async def draw_experts(
 )
 async def score(
     assessment_id: UUID,
-    expert_id: int,
+    expert_id: RowId,
     body: ExpertScoreBody,
     principal: Analyst,
     runtime: RuntimeDep,

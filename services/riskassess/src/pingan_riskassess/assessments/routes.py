@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area, require
+from pingan_common.auth import Principal, ensure_area, ensure_visible, require
 from pingan_common.events.riskassess import (
     AssessmentConcluded,
     AssessmentConcludedData,
@@ -60,7 +60,7 @@ Analyst = Annotated[Principal, Depends(require("analyst", "admin"))]
 
 
 def _visible(principal: Principal, assessment: Assessment) -> None:
-    ensure_area(principal, assessment.area_code)
+    ensure_visible(principal, assessment.area_code, "assessment", str(assessment.id))
 
 
 ASSESSMENTS = AggregateKind[Assessment, AssessmentView](

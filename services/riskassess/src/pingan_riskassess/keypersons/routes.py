@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pingan_common.auth import Principal, ensure_area
+from pingan_common.auth import Principal, ensure_area, ensure_visible
 from pingan_common.auth.masking import mask_name
 from pingan_common.idempotency import IdempotencyKeyHeader, IdempotentRequest, claim
 from pingan_common.ids import new_id
@@ -49,7 +49,7 @@ async def _visible(session: AsyncSession, person_id: UUID, principal: Principal)
     person = await session.get(KeyPerson, person_id, with_for_update=True)
     if person is None:
         raise NotFound("key person", str(person_id))
-    ensure_area(principal, person.area_code)
+    ensure_visible(principal, person.area_code, "key person", str(person_id))
     return person
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from pingan_common.auth import ensure_area
+from pingan_common.auth import ensure_visible
 from pingan_common.pagination import DEFAULT_LIMIT, Page, PageLimit, fetch_page
 from pingan_common.problems import NotFound, problem_responses
 from pingan_common.runtime import RuntimeDep
@@ -79,7 +79,7 @@ async def record_due_visit(
         person = await session.get(KeyPerson, person_id, with_for_update=True)
         if person is None or person.status != "registered":
             raise NotFound("key person", str(person_id))
-        ensure_area(principal, person.area_code)
+        ensure_visible(principal, person.area_code, "key person", str(person_id))
         work = AlertWork(ALERTS, session, runtime.outbox, now)
         await record_visit(
             work, person, visitor=principal.subject, found=body.found, notes=body.notes
