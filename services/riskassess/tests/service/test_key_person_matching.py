@@ -13,6 +13,7 @@ from sqlalchemy import select
 from pingan_common.events import AlertRaised
 from pingan_common.ids import new_id
 from pingan_riskassess.keypersons.identity import resident_id_hash
+from pingan_riskassess.keypersons.schemas import CATEGORY_LABELS
 from pingan_riskassess.models import Alert, KeyPerson
 from pingan_riskassess.settings import RiskassessSettings
 
@@ -110,4 +111,8 @@ async def test_a_call_with_the_registered_resident_id_hash_is_the_key_person_and
     (alert,) = await key_person_alerts(handlers)
     assert (alert.subject_ref, alert.signals[0]["rule"]) == (registered.ref, "key_person_involved")
     (raised,) = await handlers.published(AlertRaised)
-    assert "33010219850312123" not in raised.model_dump_json()
+    published = raised.model_dump_json()
+    assert "33010219850312123" not in published
+    # Other services store this event: it names neither the person nor their category.
+    assert "涉及在册重点人员" in published
+    assert not any(label in published for label in CATEGORY_LABELS.values())

@@ -22,7 +22,6 @@ from pingan_common.events.mediation import CaseRiskSignal
 from pingan_common.events.values import RiskLevel
 from pingan_common.lifecycle import SYSTEM
 from pingan_riskassess.alerts.work import ALERTS, AlertWork, Lead, Subject, apply_signals
-from pingan_riskassess.keypersons.schemas import CATEGORY_LABELS
 from pingan_riskassess.models import CaseSignalFact, Contact, TaskFact
 from pingan_riskassess.signals import facts, rules
 from pingan_riskassess.signals.rules import Signal
@@ -78,7 +77,6 @@ async def _signals_of_call(
             Subject("key_person", person.ref),
             rules.key_person_involved(
                 event_id=event.id,
-                category=CATEGORY_LABELS.get(person.category, person.category),
                 rating=RiskLevel(person.risk_rating),
                 rules=ruleset,
             ),

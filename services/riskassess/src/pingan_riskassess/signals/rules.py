@@ -197,15 +197,18 @@ def threat_after_case(
     )
 
 
-def key_person_involved(
-    *, event_id: UUID, category: str, rating: RiskLevel, rules: RuleSet
-) -> Signal:
+def key_person_involved(*, event_id: UUID, rating: RiskLevel, rules: RuleSet) -> Signal:
     """A call from or about a registered key person: at least yellow, else their rating.
-    The evidence names the category, never the person."""
+    The evidence names neither the person nor the category: alert events are stored by other
+    services (notify, intake's timeline), and that someone is, say, under community correction
+    is registry data, read in riskassess by authorised roles only."""
     level = highest([rating, RiskLevel.YELLOW])
     return Signal(
-        "key_person_involved", level, f"涉及在册{category}", 80.0, (event_id,), rules.version
+        "key_person_involved", level, KEY_PERSON_EVIDENCE, 80.0, (event_id,), rules.version
     )
+
+
+KEY_PERSON_EVIDENCE = "涉及在册重点人员"
 
 
 def sensitive_overdue(
