@@ -58,7 +58,7 @@ async def _calls_by_group(
     return Counter({group: count for group, count in rows.all()})
 
 
-async def _alerts(
+async def alerts_raised(
     session: AsyncSession, principal: Principal, start: datetime, end: datetime
 ) -> list[Alert]:
     return list(
@@ -125,7 +125,7 @@ async def gather(
             ).all()
         }
     )
-    alerts = await _alerts(session, principal, start, end)
+    alerts = await alerts_raised(session, principal, start, end)
     alerts_by_township = Counter(
         a.area_code[:9] if len(a.area_code) >= 9 else a.area_code for a in alerts
     )
@@ -203,7 +203,7 @@ async def gather(
         alerts_by_township=alerts_by_township,
         township_names={t.code: t.name for t in county.townships} | {"unlocated": "未定位"},
         alerts=await alert_facts(session, alerts),
-        previous_alerts=len(await _alerts(session, principal, before_start, before_end)),
+        previous_alerts=len(await alerts_raised(session, principal, before_start, before_end)),
         key_persons_by_category={
             CATEGORY_LABELS.get(category, category): count for category, count in key_persons
         },

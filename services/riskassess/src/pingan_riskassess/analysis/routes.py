@@ -23,10 +23,10 @@ from pingan_common.problems import UnprocessableEntity, problem_responses
 from pingan_common.refdata import load_county
 from pingan_common.runtime import RuntimeDep
 from pingan_common.scoping import within_area
-from pingan_riskassess.analysis.measures import AlertFacts, compute
+from pingan_riskassess.analysis.measures import compute
+from pingan_riskassess.analysis.report_facts import alert_facts, alerts_raised
 from pingan_riskassess.models import (
     Alert,
-    AlertHistory,
     Assessment,
     Contact,
     KeyPerson,
@@ -217,26 +217,7 @@ async def measures(
 ) -> MeasuresOut:
     start, end = _period(period_from, period_to)
     async with runtime.transaction() as session:
-        alerts = list(
-            await session.scalars(
-                select(Alert).where(
-                    Alert.raised_at >= start,
-                    Alert.raised_at < end,
-                    within_area(Alert.area_code, principal),
-                )
-            )
-        )
-        in_time = {
-            alert_id: bool(details.get("within_limit"))
-            for alert_id, details in (
-                await session.execute(
-                    select(AlertHistory.alert_id, AlertHistory.details).where(
-                        AlertHistory.action == "acknowledge",
-                        AlertHistory.alert_id.in_([a.id for a in alerts]),
-                    )
-                )
-            ).all()
-        }
+        alerts = await alert_facts(session, await alerts_raised(session, principal, start, end))
         overdue = await session.scalar(
             select(func.count()).where(
                 KeyPerson.status == "registered",
@@ -263,21 +244,7 @@ async def measures(
                 .group_by(Mitigation.state)
             )
         ).all()
-    computed = compute(
-        [
-            AlertFacts(
-                level=a.level,
-                source=a.signals[0]["rule"] if a.signals else "unknown",
-                raised_at=a.raised_at,
-                acknowledged_at=a.acknowledged_at,
-                acknowledged_in_time=in_time.get(a.id),
-                verified_at=a.verified_at,
-                outcome=a.outcome,
-                escalations=a.escalation_count,
-            )
-            for a in alerts
-        ]
-    )
+    computed = compute(alerts)
     return MeasuresOut(
         period_from=period_from,
         period_to=period_to,
