@@ -85,15 +85,28 @@ async def test_an_alert_raised_to_red_reaches_the_leader_on_duty_by_inbox_and_sm
     assert item["title"].startswith("红色预警")
     assert item["urgent"] and item["requires_ack"]
     assert "由黄色升为红色" in item["body"] and "扬言跳楼" in item["body"]
-    (sms,) = await eventually(lambda: sms_gateway.messages("13911110004"))
-    assert "红色预警" in sms["text"] and "由黄色升为红色" in sms["text"]
-    for text in (item["title"], item["body"], sms["text"]):
+    # Still unacknowledged at red, it is watched: the module repeats every 0.3 s, and the
+    # repeat's SMS says it is a reminder, so the leader can tell it from a second alert.
+    texts = await _texts_when(sms_gateway, "13911110004", count=2)
+    (sms,) = [text for text in texts if "提醒" not in text]
+    reminder = next(text for text in texts if "第2次提醒" in text)
+    assert "红色预警" in sms and "由黄色升为红色" in sms
+    assert "】第2次提醒，红色预警仍未确认：" in reminder
+    assert "由黄色升为红色" in reminder
+    for text in (item["title"], item["body"], sms, reminder):
         assert "矫正" not in text and "key_person" not in text
-    # Still unacknowledged at red: it is watched, so it repeats until someone acknowledges it.
     watched = await notify.scalar(
         "SELECT count(*) FROM alert_watches WHERE alert_id = :a", a=raised.data.alert_id
     )
     assert watched == 1
+
+
+async def _texts_when(sms_gateway, phone: str, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    async def probe():  # type: ignore[no-untyped-def]
+        messages = await sms_gateway.messages(phone)
+        return [m["text"] for m in messages] if len(messages) >= count else None
+
+    return await eventually(probe)
 
 
 async def test_an_alert_raised_to_yellow_is_an_in_app_notice_only(notify, events):

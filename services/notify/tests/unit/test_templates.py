@@ -210,3 +210,11 @@ def test_every_template_names_an_event_type_of_the_catalog():
     known = {event_class.event_type() for event_class in catalog.EVENT_CLASSES}
     unknown = {t.event_type for t in default_catalog().templates} - known
     assert unknown == set()
+
+
+def test_an_alert_reminder_sms_says_which_reminder_it_is():
+    variables = {"level_label": "红色", "ticket_number": "QS1", "summary": "扬言跳楼"}
+    rendered = preview("alert_reminder.sms", variables | {"reminder_number": "2"})
+
+    assert rendered.body.startswith("第2次提醒，红色预警仍未确认：工单QS1，扬言跳楼。")
+    assert rendered.template_code != preview("alert_raised.sms", variables).template_code

@@ -14,7 +14,8 @@ orange while unacknowledged, it is watched too.
 
 An urgent alert is watched: every ``alert_repeat_interval_s`` it is sent again (with
 "第n次提醒" in the title) until an ``alert.acknowledged`` event arrives or someone acknowledges
-the in-app item, at most ``alert_repeat_max`` times. Repeats are deliveries of their own,
+the in-app item, at most ``alert_repeat_max`` times; its SMS is the reminder template
+("第n次提醒，…仍未确认"). Repeats are deliveries of their own,
 triggered by a derived id (uuid5 of the alert event and the repeat number), so two replicas
 repeating at once still send each repeat once.
 
@@ -53,7 +54,7 @@ from pingan_notify.models import AlertWatch, DirectoryStaff, InboxItem
 from pingan_notify.notices.messages import URGENT_ALERT_LEVELS, alert_variables, repeat_title
 from pingan_notify.recipients import directory
 from pingan_notify.settings import NotifySettings
-from pingan_notify.templates.catalog import render
+from pingan_notify.templates.catalog import RenderedMessage, render
 
 NO_SHAREABLE_EVIDENCE = "详情请在研判系统中查看"
 
@@ -148,11 +149,22 @@ async def notify_alert(
     )
     if not urgent:
         return
-    sms = render(writer.state.catalog, "alert_raised.sms", variables)
+    sms = _alert_sms(writer, variables, repeat_number)
     for person in people:
         if directory.is_mobile(person.phone):
             recipient = Recipient("user", person.user_id, Audience.STAFF, person.phone)
             await writer.sms(trigger, recipient, sms, urgent=True)
+
+
+def _alert_sms(
+    writer: DeliveryWriter, variables: dict[str, str], repeat_number: int
+) -> RenderedMessage:
+    """A repeat or an escalation says which reminder it is, so the leader can tell it from a
+    new alert."""
+    if repeat_number == 0:
+        return render(writer.state.catalog, "alert_raised.sms", variables)
+    reminder = variables | {"reminder_number": str(repeat_number + 1)}
+    return render(writer.state.catalog, "alert_reminder.sms", reminder)
 
 
 async def _recipients(
