@@ -51,7 +51,12 @@ from pingan_notify.deliveries.policies import Audience
 from pingan_notify.deliveries.trigger import Recipient, Trigger
 from pingan_notify.deliveries.writer import DeliveryWriter
 from pingan_notify.models import AlertWatch, DirectoryStaff, InboxItem
-from pingan_notify.notices.messages import URGENT_ALERT_LEVELS, alert_variables, repeat_title
+from pingan_notify.notices.messages import (
+    URGENT_ALERT_LEVELS,
+    alert_variables,
+    reminder_number,
+    repeat_title,
+)
 from pingan_notify.recipients import directory
 from pingan_notify.settings import NotifySettings
 from pingan_notify.templates.catalog import RenderedMessage, render
@@ -163,7 +168,7 @@ def _alert_sms(
     new alert."""
     if repeat_number == 0:
         return render(writer.state.catalog, "alert_raised.sms", variables)
-    reminder = variables | {"reminder_number": str(repeat_number + 1)}
+    reminder = variables | {"reminder_number": str(reminder_number(repeat_number))}
     return render(writer.state.catalog, "alert_reminder.sms", reminder)
 
 

@@ -80,6 +80,11 @@ def ticket_number_variables(ticket_number: str) -> dict[str, str]:
     return {"ticket_number": ticket_number}
 
 
+def reminder_number(repeat_number: int) -> int:
+    """Repeat 1 is the second time the leader is told: "第2次提醒"."""
+    return repeat_number + 1
+
+
 def repeat_title(title: str, repeat_number: int) -> str:
     """A repeated alert says it is one, so the leader sees it is still unacknowledged."""
-    return title if repeat_number == 0 else f"【第{repeat_number + 1}次提醒】{title}"
+    return title if repeat_number == 0 else f"【第{reminder_number(repeat_number)}次提醒】{title}"
