@@ -13,7 +13,6 @@ from pingan_intake.classification.classifier import (
     Classifier,
     calibration_split,
     classify,
-    default_classifier,
 )
 from pingan_intake.classification.evaluation import Expected, report
 from pingan_intake.classification.model import train
@@ -321,19 +320,6 @@ def test_odd_text_still_gets_a_classification(text: str):
 
     assert result.code is not None
     assert result.dispositions
-
-
-@pytest.mark.parametrize(
-    ("text", "channel"),
-    [("楼下的下水道堵了", "web"), ("他说要跳楼", None), ("zzz", "police_110"), ("", None)],
-)
-def test_fast_scoring_gives_exactly_the_probabilities_sklearn_gives(text: str, channel):
-    model = default_classifier().model
-
-    fast, reference = model.probabilities(text, channel), model.sklearn_probabilities(text, channel)
-
-    assert fast.keys() == reference.keys()
-    assert max(abs(fast[code] - reference[code]) for code in fast) < 1e-9
 
 
 def test_training_twice_gives_the_same_classifications():

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
 
 # An answer less likely than this to be right goes to the operator (needs_review).
 REVIEW_BELOW = 0.5
@@ -39,6 +38,8 @@ class Calibration:
 def fit(scores: Sequence[float], correct: Sequence[bool]) -> Calibration:
     if len(scores) < 20:
         return Calibration()
+    from sklearn.isotonic import IsotonicRegression  # only to fit (features.py says why)
+
     isotonic = IsotonicRegression(y_min=FLOOR, y_max=CEILING, out_of_bounds="clip")
     isotonic.fit(np.asarray(scores, dtype=float), np.asarray(correct, dtype=float))
     return Calibration(

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
+from pingan_intake.classification.features import NGRAM_RANGE, TfidfFeatures
 from pingan_intake.classification.taxonomy import CHANNELS, LabelledExample
+
+if TYPE_CHECKING:  # scikit-learn and SciPy are imported only to train (features.py says why)
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 RANDOM_STATE = 20250
 # How much the channel weighs against the text's n-grams (whose TF-IDF rows have unit norm).
@@ -33,44 +36,35 @@ C = 1.0
 
 
 class TextModel:
-    """A trained model. Scores one text by hand from the fitted weights: sklearn's per-call input
-    checks cost more than the arithmetic (~10 ms against ~0.3 ms), and classify() must stay
-    well under 20 ms. ``sklearn_probabilities`` is the reference the fast path is tested against.
+    """A trained model, scored by hand from the fitted weights (numpy only): sklearn's per-call
+    input checks cost more than the arithmetic (~10 ms against ~0.3 ms), and classify() must
+    stay well under 20 ms. ``reference_probabilities`` in the unit tests is what it is checked
+    against.
     """
 
-    def __init__(self, vectorizer: TfidfVectorizer, classifier: LinearSVC) -> None:
-        self.vectorizer = vectorizer
-        self.classifier = classifier
-        self.codes: tuple[str, ...] = tuple(classifier.classes_)
-        self._analyze = vectorizer.build_analyzer()
-        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self._idf = vectorizer.idf_
-        weights = np.asarray(classifier.coef_)
-        self._text_weights = np.ascontiguousarray(weights[:, : len(self._idf)].T)
-        self._channel_weights = weights[:, len(self._idf) :] * CHANNEL_WEIGHT
-        self._intercept = np.asarray(classifier.intercept_)
+    def __init__(
+        self, features: TfidfFeatures, codes: Sequence[str], coef: Any, intercept: Any
+    ) -> None:
+        self.features = features
+        self.codes: tuple[str, ...] = tuple(codes)
+        weights = np.asarray(coef)
+        self._text_weights = np.ascontiguousarray(weights[:, : features.size].T)
+        self._channel_weights = weights[:, features.size :] * CHANNEL_WEIGHT
+        self._intercept = np.asarray(intercept, dtype=float)
 
     def probabilities(self, text: str, channel: str | None) -> dict[str, float]:
         """Probability of each subcategory code for this text (sums to 1)."""
-        counts = Counter(gram for gram in self._analyze(text) if gram in self._vocabulary)
         decision = self._intercept.copy()
-        if counts:
-            columns = np.fromiter((self._vocabulary[g] for g in counts), dtype=np.intp)
-            # TF-IDF as fitted: sublinear tf, idf, unit length.
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * self._idf[columns]
-            values /= np.linalg.norm(values)
+        row = self.features.row(text)
+        if row is not None:
+            columns, values = row
             decision += values @ self._text_weights[columns]
         if channel in CHANNELS:
             decision += self._channel_weights[:, CHANNELS.index(channel)]
-        return dict(zip(self.codes, _softmax(decision).tolist(), strict=True))
-
-    def sklearn_probabilities(self, text: str, channel: str | None) -> dict[str, float]:
-        features = _features(self.vectorizer.transform([text]), [channel])
-        row = _softmax(np.asarray(self.classifier.decision_function(features))[0])
-        return dict(zip(self.codes, row.tolist(), strict=True))
+        return dict(zip(self.codes, softmax(decision).tolist(), strict=True))
 
 
-def _softmax(decision: np.ndarray) -> np.ndarray:
+def softmax(decision: np.ndarray) -> np.ndarray:
     scaled = TEMPERATURE * (decision - decision.max())
     scores = np.exp(scaled)
     return scores / scores.sum()
@@ -80,30 +74,50 @@ def train(
     examples: Sequence[LabelledExample], vectorizer: TfidfVectorizer | None = None
 ) -> TextModel:
     """Fit the model; a vectorizer already fitted (on a superset) may be passed to save time."""
+    vectorizer, classifier = fit(examples, vectorizer)
+    return TextModel(
+        TfidfFeatures.from_vectorizer(vectorizer),
+        classifier.classes_,
+        classifier.coef_,
+        classifier.intercept_,
+    )
+
+
+def fit(
+    examples: Sequence[LabelledExample], vectorizer: TfidfVectorizer | None = None
+) -> tuple[TfidfVectorizer, Any]:
+    """The fitted scikit-learn vectorizer and linear SVM behind ``train``'s model."""
+    from sklearn.svm import LinearSVC
+
     if vectorizer is None:
         vectorizer = fit_vectorizer([example.text for example in examples])
     text_features = vectorizer.transform([example.text for example in examples])
-    features = _features(text_features, [example.channel for example in examples])
+    features = channel_features(text_features, [example.channel for example in examples])
     classifier = LinearSVC(C=C, random_state=RANDOM_STATE)
     classifier.fit(features, [example.code for example in examples])
-    return TextModel(vectorizer, classifier)
+    return vectorizer, classifier
 
 
 def fit_vectorizer(texts: Sequence[str]) -> TfidfVectorizer:
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, sublinear_tf=True)
     vectorizer.fit(texts)
     return vectorizer
 
 
-def _features(text_features: csr_matrix, channels: Sequence[str | None]) -> csr_matrix:
+def channel_features(text_features: csr_matrix, channels: Sequence[str | None]) -> csr_matrix:
+    """The text's TF-IDF columns, then one column per channel."""
+    from scipy.sparse import csr_matrix, hstack
+
     rows, cols = [], []
     for row, channel in enumerate(channels):
         if channel in CHANNELS:
             rows.append(row)
             cols.append(CHANNELS.index(channel))
     data = np.full(len(rows), CHANNEL_WEIGHT)
-    channel_features = csr_matrix((data, (rows, cols)), shape=(len(channels), len(CHANNELS)))
-    return hstack([text_features, channel_features], format="csr")
+    channel_columns = csr_matrix((data, (rows, cols)), shape=(len(channels), len(CHANNELS)))
+    return hstack([text_features, channel_columns], format="csr")
 
 
 def stratified_split(

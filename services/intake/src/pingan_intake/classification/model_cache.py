@@ -18,10 +18,9 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
-
-import sklearn
 
 log = logging.getLogger("pingan.intake.classifier")
 
@@ -43,7 +42,7 @@ def cache_dir() -> Path | None:
 
 def cache_key(data_fingerprint: str) -> str:
     digest = hashlib.sha256(data_fingerprint.encode())
-    digest.update(f"{sys.version_info[:2]} sklearn {sklearn.__version__}".encode())
+    digest.update(f"{sys.version_info[:2]} sklearn {version('scikit-learn')}".encode())
     for root in INPUTS:
         for source in sorted(p for p in root.rglob("*") if p.is_file() and _is_input(p)):
             digest.update(source.relative_to(root.parent).as_posix().encode())

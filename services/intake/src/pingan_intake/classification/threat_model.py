@@ -12,19 +12,18 @@ the holdout: ``RAISE_AT``, from which the model alone raises a threat (red), and
 from which an otherwise calm answer carries ``needs_review`` with ``threat_review`` — the
 operator is asked to check for an extreme risk instead of the call being dropped.
 
-Scored by hand from the fitted weights like ``model.TextModel``: sklearn's per-call checks cost
-more than the arithmetic.
+Scored by hand from the fitted weights like ``model.TextModel`` (``features.py``: no
+scikit-learn when serving).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
+from pingan_intake.classification.features import TfidfFeatures
 from pingan_intake.classification.taxonomy import LabelledExample
 
 # Chosen on 5-fold cross-validation of the hand-written training rows (``out_of_fold``; the
@@ -43,26 +42,33 @@ def is_threat_code(code: str) -> bool:
 
 
 class ThreatModel:
-    def __init__(self, vectorizer: TfidfVectorizer, classifier: LogisticRegression) -> None:
-        self._analyze = vectorizer.build_analyzer()
-        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self._idf = vectorizer.idf_
-        self._weights = np.asarray(classifier.coef_)[0]
-        self._intercept = float(np.asarray(classifier.intercept_)[0])
+    def __init__(self, features: TfidfFeatures, coef: Any, intercept: Any) -> None:
+        self.features = features
+        self._weights = np.asarray(coef, dtype=float)[0]
+        self._intercept = float(np.asarray(intercept)[0])
 
     def probability(self, text: str) -> float:
         """The probability that ``text`` threatens a life (0–1)."""
-        counts = Counter(gram for gram in self._analyze(text) if gram in self._vocabulary)
         decision = self._intercept
-        if counts:
-            columns = np.fromiter((self._vocabulary[g] for g in counts), dtype=np.intp)
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * self._idf[columns]
-            values /= np.linalg.norm(values)
+        row = self.features.row(text)
+        if row is not None:
+            columns, values = row
             decision += float(values @ self._weights[columns])
         return float(1.0 / (1.0 + np.exp(-decision)))
 
 
 def train(examples: Sequence[LabelledExample]) -> ThreatModel:
+    vectorizer, classifier = fit(examples)
+    return ThreatModel(
+        TfidfFeatures.from_vectorizer(vectorizer), classifier.coef_, classifier.intercept_
+    )
+
+
+def fit(examples: Sequence[LabelledExample]) -> tuple[Any, Any]:
+    """The fitted scikit-learn vectorizer and logistic regression behind ``train``'s model."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     texts = [e.text for e in examples]
     labels = [is_threat_code(e.code) for e in examples]
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True)
@@ -71,7 +77,7 @@ def train(examples: Sequence[LabelledExample]) -> ThreatModel:
         C=C, class_weight="balanced", max_iter=2000, random_state=RANDOM_STATE
     )
     classifier.fit(features, labels)
-    return ThreatModel(vectorizer, classifier)
+    return vectorizer, classifier
 
 
 def out_of_fold(examples: Sequence[LabelledExample], folds: int = 5) -> list[float]:
