@@ -2,25 +2,16 @@
 
 A steady stream of tickets (``--rate`` per second, each POST with its own Idempotency-Key,
 retried with the same key on any error or timeout, as a real client would) while the drill, in
-turn:
-
-- ``kill:<service>``: kill -9 a service's process (intake, dispatch, notify, mediation,
-  riskassess); the stack's supervisor restarts it. Recovery: from the kill until its /readyz
-  answers 200 again (for intake: also until the next ticket was accepted).
-- ``broker``: kill -9 Tansu; the supervisor restarts it, empty (memory storage: every topic,
-  message and committed offset is gone). Then the operators' recovery from ARCHITECTURE.md:
-  ``POST /v1/admin/outbox/republish`` on every service with ``since`` a margin before the loss;
-  the consumers' inboxes make the replay harmless. Recovery: from the kill until every service
-  is ready again and every republish has answered.
-- ``pg-pause``: SIGSTOP every PostgreSQL process for ``--pg-pause`` seconds, then SIGCONT.
-  Recovery: from SIGCONT until every service is ready and a ticket was accepted.
+turn, kills each service with -9, loses the broker (Tansu restarted empty, then the outboxes
+republished), pauses and restarts PostgreSQL and injects poison messages (``chaos_faults.py``
+says how each is done and its recovery measured).
 
 Then it waits for the pipeline to settle and reconciles, from the services' REST APIs only,
 every ticket it submitted: registered exactly once (one ticket from its caller: a new number
 each), exactly one task / case / alert as its dispositions say (none where they say none),
-exactly one receipt SMS (none for a consultation answered on the call), a complete timeline
-(each step once). Prints a report and writes it as JSON to ``.run/chaos/`` (``latest.json`` and
-one file per run).
+exactly one receipt SMS (none for a consultation answered on the call) and it ``delivered``, a
+complete timeline (each step once), and nothing in the dead-letter topics but the poison.
+Prints a report and writes it as JSON to ``.run/chaos/`` (``latest.json`` and one file per run).
 
     uv run python scripts/chaos.py                      # the full drill, ~5 minutes
     uv run python scripts/chaos.py --faults kill:intake,broker --tickets 50 --rate 5
@@ -33,12 +24,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import random
 import secrets
-import signal
 import sys
 import time
 from collections import Counter
@@ -48,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
+from chaos_faults import POISON_READERS, POISON_TOPIC, FaultResult, Faults
 
 SERVICES = ("intake", "dispatch", "notify", "mediation", "riskassess")
-ALL_FAULTS = (*(f"kill:{s}" for s in SERVICES), "broker", "pg-pause")
+ALL_FAULTS = (*(f"kill:{s}" for s in SERVICES), "broker", "pg-pause", "pg-restart", "poison")
 RECEIPT_TRIGGERS = ("pingan.intake.ticket.registered.v1", "pingan.intake.ticket.merged.v1")
 # What each disposition leaves behind: the owner's list route and the ticket's timeline step.
 ARTIFACTS = {
@@ -84,6 +72,7 @@ class Stack:
         missing = [s for s in SERVICES if s not in self.urls]
         if missing:
             sys.exit(f"the stack runs without {missing}; the drill needs all five services")
+        self.services = SERVICES
         self.issuer = state["issuer"]["url"]
         self.tokens = {role: self._token(role) for role in ("operator", "admin")}
 
@@ -128,16 +117,6 @@ class Stack:
 
     async def all_ready(self, client: httpx.AsyncClient) -> bool:
         return all(await asyncio.gather(*(self.ready(client, s) for s in SERVICES)))
-
-
-async def wait_for(predicate: Any, *, within: float, interval: float = 0.1) -> float | None:
-    """Seconds until ``await predicate()`` is true, or None after ``within`` seconds."""
-    started = time.monotonic()
-    while time.monotonic() - started < within:
-        if await predicate():
-            return time.monotonic() - started
-        await asyncio.sleep(interval)
-    return None
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -220,160 +199,6 @@ class Load:
 
     def accepted_since(self, instant: float) -> bool:
         return self.last_accepted_at > instant
-
-
-# --- the faults -----------------------------------------------------------------------------
-
-
-@dataclass
-class FaultResult:
-    fault: str
-    at: str
-    recovered: bool
-    recovery_s: float | None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-class Faults:
-    def __init__(self, stack: Stack, client: httpx.AsyncClient, load: Load, args: Any) -> None:
-        self.stack, self.client, self.load, self.args = stack, client, load, args
-        self.republished: list[dict[str, Any]] = []
-
-    async def inject(self, fault: str) -> FaultResult:
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        if fault.startswith("kill:"):
-            return await self.kill_service(fault.split(":", 1)[1], at)
-        if fault == "broker":
-            return await self.broker_loss(at)
-        if fault == "pg-pause":
-            return await self.pg_pause(at)
-        raise ValueError(f"unknown fault {fault}")
-
-    async def kill_service(self, service: str, at: str) -> FaultResult:
-        pid = self.stack.pid(service)
-        if pid is None:
-            return FaultResult(f"kill:{service}", at, False, None, {"error": "no pid to kill"})
-        os.kill(pid, signal.SIGKILL)
-        killed = time.monotonic()
-
-        async def back() -> bool:
-            new = self.stack.pid(service)
-            return new is not None and new != pid and await self.stack.ready(self.client, service)
-
-        took = await wait_for(back, within=self.args.recovery_timeout, interval=0.1)
-        details: dict[str, Any] = {"pid": pid, "new_pid": self.stack.pid(service)}
-        if service == "intake" and took is not None:
-            served = await wait_for(
-                lambda: _true(self.load.accepted_since(killed)), within=30, interval=0.05
-            )
-            details["next_ticket_accepted_after_s"] = _round(
-                None if served is None else time.monotonic() - killed
-            )
-        details["supervisor_restarts"] = self.stack.state()["services"][service].get("restarts")
-        return FaultResult(f"kill:{service}", at, took is not None, _round(took), details)
-
-    async def broker_loss(self, at: str) -> FaultResult:
-        pid = self.stack.pid("tansu")
-        if pid is None:
-            return FaultResult("broker", at, False, None, {"error": "Tansu is not the stack's"})
-        lost_at = datetime.now(UTC)
-        os.kill(pid, signal.SIGKILL)
-        killed = time.monotonic()
-
-        async def broker_back() -> bool:
-            new = self.stack.pid("tansu")
-            return new is not None and new != pid
-
-        back = await wait_for(broker_back, within=60, interval=0.05)
-        ready = await wait_for(
-            lambda: self.stack.all_ready(self.client),
-            within=self.args.recovery_timeout,
-            interval=0.1,
-        )
-        since = lost_at - timedelta(seconds=self.args.republish_margin)
-        rows = await self.republish(since)
-        took = time.monotonic() - killed
-        recovered = (
-            back is not None
-            and ready is not None
-            and all(isinstance(n, int) for n in rows.values())
-        )
-        details = {
-            "broker_back_s": _round(back),
-            "services_ready_s": _round(None if ready is None else (back or 0) + ready),
-            "republish_since": since.isoformat(timespec="seconds"),
-            "republished_rows": rows,
-        }
-        return FaultResult("broker", at, recovered, _round(took) if recovered else None, details)
-
-    async def republish(self, since: datetime) -> dict[str, int | str]:
-        """The operators' recovery after a broker lost its data: every service's outbox again."""
-        rows: dict[str, int | str] = {}
-        for service in SERVICES:
-            for _ in range(10):
-                try:
-                    response = await self.client.post(
-                        f"{self.stack.urls[service]}/v1/admin/outbox/republish",
-                        json={"since": since.isoformat()},
-                        headers=self.stack.headers("admin"),
-                        timeout=30,
-                    )
-                except httpx.HTTPError as exc:
-                    rows[service] = type(exc).__name__
-                else:
-                    if response.status_code == 200:
-                        rows[service] = response.json()["rows"]
-                        break
-                    rows[service] = f"{response.status_code} {response.text[:120]}"
-                await asyncio.sleep(1)
-        self.republished.append({"since": since.isoformat(), "rows": rows})
-        return rows
-
-    async def pg_pause(self, at: str) -> FaultResult:
-        pid = self.stack.pid("postgres")
-        if pid is None:
-            return FaultResult("pg-pause", at, False, None, {"error": "PostgreSQL is not ours"})
-        postmaster = psutil.Process(pid)
-        paused: list[psutil.Process] = []
-        try:
-            postmaster.suspend()  # first, so it forks no new backend meanwhile
-            paused.append(postmaster)
-            for child in postmaster.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    child.suspend()
-                    paused.append(child)
-            await asyncio.sleep(self.args.pg_pause)
-        finally:
-            for proc in reversed(paused):
-                with contextlib.suppress(psutil.Error):
-                    proc.resume()
-        resumed = time.monotonic()
-        ready = await wait_for(
-            lambda: self.stack.all_ready(self.client),
-            within=self.args.recovery_timeout,
-            interval=0.1,
-        )
-        served = await wait_for(
-            lambda: _true(self.load.accepted_since(resumed)),
-            within=self.args.recovery_timeout,
-            interval=0.05,
-        )
-        took = None if ready is None or served is None else max(ready, served)
-        details = {
-            "paused_s": self.args.pg_pause,
-            "processes_paused": len(paused),
-            "services_ready_s": _round(ready),
-            "next_ticket_accepted_after_s": _round(served),
-        }
-        return FaultResult("pg-pause", at, took is not None, _round(took), details)
-
-
-async def _true(value: bool) -> bool:
-    return value
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
 
 
 # --- the reconciliation ---------------------------------------------------------------------
@@ -464,6 +289,9 @@ class Reconciler:
         if len(receipts) != want_receipt:
             kind = "doubled" if len(receipts) > want_receipt else "lost"
             problems.append(f"{kind}: {len(receipts)} receipt SMS, want {want_receipt}")
+        for receipt in receipts:
+            if receipt.get("status") != "delivered":
+                problems.append(f"undelivered: receipt SMS {receipt.get('status')}")
         return Verdict(
             sub.n,
             sub.ticket_id,
@@ -617,17 +445,45 @@ def report(
         "lost": kinds.get("lost", 0),
         "doubled": kinds.get("doubled", 0),
         "incomplete_timelines": kinds.get("timeline", 0),
+        "undelivered_receipts": kinds.get("undelivered", 0),
         "tickets_with_problems": [asdict(v) for v in problems][:50],
         "dispositions": dict(dispositions),
         "receipt_statuses": dict(receipts),
         "settled_after_s": round(settled, 1),
         "dead_letters_now": dlq,
+        "dead_letters_expected": (expected := expected_dead_letters(faults)),
+        "dead_letters_unexpected": (unexpected := unexpected_dead_letters(dlq, expected)),
         "faults": [asdict(f) for f in faults],
         "supervisor": {
             name: {k: svc.get(k) for k in ("restarts", "given_up", "last_exit")}
             for name, svc in {**state.get("infra_restarts", {}), **state["services"]}.items()
         },
-        "ok": not problems and not ghosts and all(f.recovered for f in faults),
+        "ok": not problems and not ghosts and not unexpected and all(f.recovered for f in faults),
+    }
+
+
+def expected_dead_letters(faults: list[FaultResult]) -> dict[str, int]:
+    """What the dead-letter topics should hold at the end: the poison injected since the last
+    broker loss (which took everything before it), in each reading group's topic, and nothing
+    else."""
+    since_loss = faults
+    for index, fault in enumerate(faults):
+        if fault.fault == "broker":
+            since_loss = faults[index + 1 :]
+    poison = sum(f.details.get("records", 0) for f in since_loss if f.fault == "poison")
+    if not poison:
+        return {}
+    return {f"{POISON_TOPIC}.dlq.{group}": poison for group in POISON_READERS}
+
+
+def unexpected_dead_letters(dlq: dict[str, Any], expected: dict[str, int]) -> dict[str, Any]:
+    """Each dead-letter topic whose count differs from the expected one: (found, expected)."""
+    if "error" in dlq:
+        return {"error": dlq["error"]}
+    return {
+        topic: {"found": dlq.get(topic, 0), "expected": expected.get(topic, 0)}
+        for topic in sorted(set(dlq) | set(expected))
+        if dlq.get(topic, 0) != expected.get(topic, 0)
     }
 
 
@@ -639,8 +495,16 @@ def print_report(result: dict[str, Any]) -> None:
         f"{result['incomplete_timelines']}; settled {result['settled_after_s']} s after the load"
     )
     print(f"  dispositions {result['dispositions']}; receipts {result['receipt_statuses']}")
+    if result["undelivered_receipts"]:
+        print(
+            f"  {result['undelivered_receipts']} receipts not delivered (queued ones may be held"
+            " by quiet hours: make chaos starts its stack without them, docs/chaos.md)"
+        )
     print(f"  errors the client saw {result['errors_seen']}")
-    print(f"  dead letters in the broker now {result['dead_letters_now']}")
+    print(
+        f"  dead letters in the broker now {result['dead_letters_now']} (expected "
+        f"{result['dead_letters_expected']}; unexpected {result['dead_letters_unexpected']})"
+    )
     print(f"  {'fault':<17} {'recovery s':>10}  details")
     for fault in result["faults"]:
         recovery = "NOT" if not fault["recovered"] else f"{fault['recovery_s']:.2f}"

@@ -1,6 +1,8 @@
 """The chaos drill, bounded, in the suite: a local stack of its own, a stream of tickets, the
-broker lost (Tansu restarted empty, the outboxes republished) and intake killed with -9; then
-every ticket is reconciled from the REST APIs — none lost, none doubled, every timeline whole.
+broker lost (Tansu restarted empty, the outboxes republished), PostgreSQL restarted, intake
+killed with -9 and two poison records injected; then every ticket is reconciled from the REST
+APIs — none lost, none doubled, every timeline whole, every receipt delivered, and nothing in
+the dead-letter topics but the poison.
 
 The stack is the real one (``python -m pingan_common.devstack up``: embedded PostgreSQL, Tansu,
 the issuer, the SMS gateway simulator and the five services as processes, the supervisor
@@ -62,6 +64,9 @@ def own_stack() -> Iterator[dict[str, str]]:
         "PINGAN_STACK_PORT_OFFSET": str(_free_offset()),
         "PINGAN_STACK_SERVICES": ",".join(FIVE),
         "PINGAN_DISPATCH_SEED_DEMO_HISTORY": "false",  # a quicker start; not needed here
+        # every receipt must be delivered, at any hour of the county's day
+        "PINGAN_NOTIFY_QUIET_HOURS_START": "00:00",
+        "PINGAN_NOTIFY_QUIET_HOURS_END": "00:00",
     }
     for name in list(env):  # this test's stack, not the session's broker and databases
         if name.startswith(("PINGAN_KAFKA_", "PINGAN_AUTH_")) or name.endswith("_DATABASE_URL"):
@@ -79,14 +84,14 @@ def own_stack() -> Iterator[dict[str, str]]:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def test_no_ticket_is_lost_or_doubled_through_a_broker_loss_and_a_killed_intake(
+def test_no_ticket_is_lost_or_doubled_through_broker_loss_database_restart_kill_and_poison(
     own_stack: dict[str, str],
 ) -> None:
     out = Path(own_stack["PINGAN_RUN_DIR"]) / "chaos"
     profile = {
-        "--faults": "broker,kill:intake",
-        "--tickets": "50",
-        "--rate": "2.5",
+        "--faults": "broker,pg-restart,kill:intake,poison",
+        "--tickets": "90",
+        "--rate": "3",
         "--warmup": "3",
         "--gap": "2",
         "--settle": "90",
@@ -106,24 +111,32 @@ def test_no_ticket_is_lost_or_doubled_through_a_broker_loss_and_a_killed_intake(
     assert (out / "latest.json").exists(), context
     result = json.loads((out / "latest.json").read_text())
 
-    assert result["submitted"] == 50, context
-    assert result["accepted"] == 50, context
+    assert result["submitted"] == 90, context
+    assert result["accepted"] == 90, context
     assert result["lost"] == 0, context
     assert result["doubled"] == 0, context
     assert result["incomplete_timelines"] == 0, context
+    assert result["undelivered_receipts"] == 0, context
+    assert set(result["receipt_statuses"]) == {"delivered"}, context
     assert result["accepted_but_unanswered"] == [], context
     faults = {fault["fault"]: fault for fault in result["faults"]}
-    assert faults.keys() == {"broker", "kill:intake"}
+    assert faults.keys() == {"broker", "pg-restart", "kill:intake", "poison"}
     assert all(fault["recovered"] for fault in faults.values()), context
+    # each group that reads the topic dead-lettered both poison records, and nothing else is
+    # in a dead-letter topic
+    assert set(faults["poison"]["details"]["dead_lettered_by"].values()) == {2}, context
+    assert result["dead_letters_unexpected"] == {}, context
+    assert len(result["dead_letters_expected"]) == 4, context
     # the operators' recovery ran on every service and found the lost events in the outboxes
     republished = faults["broker"]["details"]["republished_rows"]
     assert set(republished) == set(FIVE), context
     assert all(isinstance(rows, int) for rows in republished.values()), context
     assert republished["intake"] > 0, context
-    # the supervisor brought back what was killed, and says so: Tansu once; each service once
-    # with the broker (killed so no consumer carries positions of the lost log), intake again
+    # the supervisor brought back what was killed, and says so: Tansu, PostgreSQL and intake
+    # once each; the other services rode out the broker loss and the restart of PostgreSQL
     assert result["supervisor"]["tansu"]["restarts"] == 1, context
-    assert result["supervisor"]["intake"]["restarts"] == 2, context
-    assert all(result["supervisor"][name]["restarts"] == 1 for name in FIVE[1:]), context
+    assert result["supervisor"]["postgres"]["restarts"] == 1, context
+    assert result["supervisor"]["intake"]["restarts"] == 1, context
+    assert all(result["supervisor"][name]["restarts"] == 0 for name in FIVE[1:]), context
     assert drill.returncode == 0, context
     print(drill.stdout)  # the drill's report, in the test output

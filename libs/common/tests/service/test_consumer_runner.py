@@ -202,6 +202,34 @@ async def test_a_handler_that_recovers_is_applied_once(world: World) -> None:
     assert await read_topic(world.kafka, DLQ) == []
 
 
+async def test_an_outage_longer_than_the_attempts_is_waited_out_not_dead_lettered(
+    world: World,
+) -> None:
+    """PostgreSQL restarting (the chaos drill's pg-restart) failed events for about a second;
+    with four quick attempts they were dead-lettered and their effects lost."""
+    event, after = ticket_registered(), ticket_registered()
+    refusals = 0
+
+    async def handler(received: TicketRegistered, ctx: HandlerContext) -> None:
+        nonlocal refusals
+        if received.id == event.id and refusals < 2 * world.kafka.handler_max_attempts:
+            refusals += 1
+            try:
+                raise ConnectionRefusedError(111, "Connect call failed (simulated restart)")
+            except ConnectionRefusedError as cause:  # as SQLAlchemy wraps the driver's error
+                raise RuntimeError("could not open a connection") from cause
+        await world.record_effect(ctx, received)
+
+    await world.runner(handler).start()
+    await world.producer.send_all([message(event), message(after)])
+
+    await eventually(lambda: _count_is(world, 2))
+    assert refusals == 2 * world.kafka.handler_max_attempts
+    assert await world.effect_counts() == Counter({event.subject: 1, after.subject: 1})
+    assert await read_topic(world.kafka, DLQ) == []
+    await eventually(lambda: _committed_is(world, 2))
+
+
 async def test_unparseable_and_invalid_messages_go_to_the_dead_letter_topic(world: World) -> None:
     good = ticket_registered()
     invalid = json.loads(ticket_registered().to_json_bytes())

@@ -71,6 +71,17 @@ def build_app() -> FastAPI:
     async def boom() -> dict:
         raise RuntimeError(SECRET)
 
+    @app.get("/v1/database-down/{how}")
+    async def database_down(how: str) -> dict:
+        if how == "refused":
+            raise ConnectionRefusedError(111, "Connect call failed")
+        if how == "shutting-down":
+            raise AdminShutdownError("terminating connection due to administrator command")
+        try:
+            raise AdminShutdownError("terminating connection")
+        except AdminShutdownError as cause:  # as SQLAlchemy wraps the driver's error
+            raise RuntimeError("(sqlalchemy.dialects.postgresql.asyncpg.Error)") from cause
+
     return app
 
 
@@ -187,6 +198,22 @@ async def test_unhandled_exception_is_a_generic_500_and_logged(client, caplog):
     [record] = [r for r in caplog.records if r.name == "pingan.problems"]
     assert record.exc_info is not None and record.exc_info[0] is RuntimeError
     assert "/v1/boom" in record.getMessage()
+
+
+class AdminShutdownError(Exception):
+    """Named like asyncpg's, which the handler recognises by name."""
+
+
+@pytest.mark.parametrize("how", ["refused", "shutting-down", "wrapped"])
+async def test_a_database_that_is_down_is_a_503_to_retry_not_a_500(client, caplog, how):
+    with caplog.at_level(logging.WARNING, logger="pingan.problems"):
+        response = await client.get(f"/v1/database-down/{how}")
+
+    body = assert_problem(response, 503)
+    assert response.headers["retry-after"] == "1"
+    assert "retry" in body["detail"]
+    [record] = [r for r in caplog.records if r.name == "pingan.problems"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
 
 
 def test_extensions_may_not_replace_standard_members():

@@ -36,6 +36,7 @@ from pingan_common.metrics import (
     EVENTS_RETRIED,
     HANDLER_SECONDS,
 )
+from pingan_common.outages import backing_service_unavailable
 from pingan_common.outbox import Outbox
 from pingan_common.settings import KafkaSettings
 
@@ -335,17 +336,48 @@ class ConsumerRunner:
         failed_attempts: int = 0,
         error: Exception | None = None,
     ) -> None:
-        attempts = self._settings.handler_max_attempts
-        for attempt in range(failed_attempts + 1, attempts + 1):
+        """Apply, retrying with backoff; dead-letter after ``handler_max_attempts`` failures.
+
+        A failure because a backing service is down (PostgreSQL restarting, ``outages``) is no
+        failure of the event: it spends no attempt, and the event waits until the service is
+        back. Dead-lettering it would lose a good event to a one-second restart.
+        """
+        limit = self._settings.handler_max_attempts
+        failures = (
+            0 if error is not None and backing_service_unavailable(error) else failed_attempts
+        )
+        outage_waits = 0
+        while True:
             if error is not None:
-                await self._back_off(event, attempt - 1, error)
+                if backing_service_unavailable(error):
+                    outage_waits += 1
+                    await self._wait_out_outage(event, outage_waits, error)
+                elif failures >= limit:
+                    await self._dead_letter(record, error, attempts=failures, event_type=event.type)
+                    return
+                else:
+                    await self._back_off(event, failures, error)
             try:
                 await self._apply(event, handlers)
                 return
             except Exception as failure:
                 error = failure
-        assert error is not None
-        await self._dead_letter(record, error, attempts=attempts, event_type=event.type)
+                if not backing_service_unavailable(failure):
+                    failures += 1
+
+    async def _wait_out_outage(self, event: EventEnvelope, waits: int, error: Exception) -> None:
+        if self._stopping:
+            raise error  # uncommitted: the event is delivered again after the restart
+        EVENTS_RETRIED.labels(self.service, self.group, event.type).inc()
+        if waits == 1 or waits % 20 == 0:
+            log.warning(
+                "a backing service is unavailable (%r); %s %s waits for it (wait %d)",
+                error,
+                event.type,
+                event.id,
+                waits,
+            )
+        await asyncio.sleep(min(self._settings.handler_backoff_ms / 1000 * 2 ** (waits - 1), 2.0))
 
     async def _back_off(self, event: EventEnvelope, failed_attempt: int, error: Exception) -> None:
         EVENTS_RETRIED.labels(self.service, self.group, event.type).inc()

@@ -193,12 +193,29 @@ class Infrastructure:
                 self.postgres.start(timeout=60)
             elif name == "tansu" and self.broker is not None:
                 self.broker.start(timeout=20)
+                self._recreate_topics()
             elif name == "issuer" and self.issuer is not None:
                 self._wait_port(self.issuer.start(), self.config.issuer_port)
             elif name == "sms-gateway" and self.sms_gateway is not None:
                 self._wait_port(self.sms_gateway.start(), self.config.sms_gateway_port)
         except (RuntimeError, TimeoutError, OSError) as exc:
             raise StartupError(f"{name} did not come back: {exc}") from exc
+
+    def _recreate_topics(self) -> None:
+        """The stack's topics with their partition counts and compaction, at once: a producer
+        that gets there first has Tansu create a topic with its defaults (4 partitions, not
+        compacted). Best effort: the services' producers and consumers recover either way."""
+        import asyncio
+
+        from pingan_common.bus.topics_admin import ensure_topics
+        from pingan_common.events.topics import ALL_TOPICS
+        from pingan_common.settings import KafkaSettings
+
+        settings = KafkaSettings(bootstrap_servers=self.config.bootstrap_servers)
+        try:
+            asyncio.run(ensure_topics(settings, ALL_TOPICS))
+        except Exception as exc:  # the services create what they need when they start
+            self.say(f"could not recreate the topics on the new broker: {exc!r}")
 
     def pid(self, name: str) -> int | None:
         if name == "postgres":

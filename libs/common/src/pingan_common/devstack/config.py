@@ -95,6 +95,10 @@ class StackConfig:
     start_issuer: bool
     start_sms_gateway: bool
     port_offset: int = 0
+    # Kill and restart every service when Tansu dies (stack.py). Off by default: the consumers
+    # recover from a lost log by themselves (bus/consumer.py), in seconds instead of the ~20 s
+    # five services need to start together on two cores.
+    restart_services_with_broker: bool = False
 
     @classmethod
     def from_env(cls, paths: RunPaths, env: dict[str, str] | None = None) -> StackConfig:
@@ -127,6 +131,10 @@ class StackConfig:
             start_sms_gateway="notify" in services
             and env.get("PINGAN_NOTIFY_SMS_BASE_URL", sms_url) == sms_url,
             port_offset=offset,
+            restart_services_with_broker=env.get(
+                "PINGAN_STACK_RESTART_SERVICES_WITH_BROKER", "false"
+            ).lower()
+            in ("1", "true", "yes"),
         )
 
     @property

@@ -273,7 +273,7 @@ class Stack:
                     f"{delay:.1f} s. See {self.paths.log(name)}",
                     loud=True,
                 )
-                if name == "tansu":
+                if name == "tansu" and self.config.restart_services_with_broker:
                     self._restart_services_with_the_broker(sup.restart_at + 0.5)
             self.write_state()
 

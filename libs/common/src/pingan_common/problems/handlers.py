@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pingan_common.outages import backing_service_unavailable
 from pingan_common.problems.errors import (
     MALFORMED_JSON,
     PROBLEM_MEDIA_TYPE,
@@ -150,6 +151,21 @@ def _http_exception_detail(request: Request, exc: StarletteHTTPException) -> str
 
 
 async def _on_unexpected_error(request: Request, exc: Exception) -> Response:
+    if backing_service_unavailable(exc):
+        logger.warning(
+            "backing service unavailable on %s %s: %r; answered 503",
+            request.method,
+            request.url.path,
+            exc,
+            extra={"request_id": getattr(request.state, "request_id", None)},
+        )
+        return problem_response(
+            request,
+            503,
+            status_phrase(503),
+            "a backing service (the database) is unavailable for a moment; retry the request",
+            headers={"Retry-After": "1"},
+        )
     logger.error(
         "unhandled %s on %s %s",
         type(exc).__name__,
