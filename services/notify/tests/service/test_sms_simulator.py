@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
 from pingan_common.testing.servers import serve_in_thread
 from pingan_notify.sms.providers import SmsMessage, SmsOutcome
@@ -52,6 +52,25 @@ def receiver() -> Iterator[Receiver]:
 
     @app.post("/callback")
     async def callback(request: Request) -> dict[str, int]:
+        received.append(await request.json())
+        return {"code": 0}
+
+    with serve_in_thread(app) as base_url:
+        yield Receiver(url=f"{base_url}/callback", received=received)
+
+
+@pytest.fixture
+def flaky_receiver() -> Iterator[Receiver]:
+    """Answers 503 to the first two pushes, as a notify that is restarting would."""
+    app = FastAPI()
+    received: list[Any] = []
+    refused: list[float] = []
+
+    @app.post("/callback")
+    async def callback(request: Request) -> Any:
+        if len(refused) < 2:
+            refused.append(asyncio.get_running_loop().time())
+            return Response(status_code=503)
         received.append(await request.json())
         return {"code": 0}
 
@@ -149,6 +168,21 @@ async def test_receipts_are_pushed_to_the_callback_in_the_providers_shape(
     assert receipt.provider_message_id == result.provider_message_id
     assert receipt.phone == PHONE
     assert receipt.delivered is True
+
+
+async def test_a_push_the_receiver_refuses_is_tried_again_until_it_is_taken(
+    sms_gateway, client, flaky_receiver
+):
+    """A notify killed while a report was on its way missed it for good: one receipt of the
+    chaos drill stayed ``sent``."""
+    await sms_gateway.control(receipt_callback_url=flaky_receiver.url)
+    provider = sms_gateway.aliyun(client)
+
+    result = await provider.send(survey_sms())
+
+    (payload,) = await flaky_receiver.wait_for(1, timeout_s=10)
+    (receipt,) = provider.parse_receipts(payload)
+    assert receipt.provider_message_id == result.provider_message_id
 
 
 @pytest.mark.parametrize("kind", ["aliyun", "tencent"])

@@ -81,6 +81,16 @@ def selected_services(env: dict[str, str]) -> list[str]:
     return names
 
 
+def _int(env: dict[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    try:
+        value = int(env.get(name, str(default)))
+    except ValueError as exc:
+        raise StartupError(f"{name}: not a number: {exc}") from exc
+    if not low <= value <= high:
+        raise StartupError(f"{name}: between {low} and {high}")
+    return value
+
+
 @dataclass
 class StackConfig:
     """What the stack runs and where, from the environment (the caller's settings win)."""
@@ -99,6 +109,8 @@ class StackConfig:
     # recover from a lost log by themselves (bus/consumer.py), in seconds instead of the ~20 s
     # five services need to start together on two cores.
     restart_services_with_broker: bool = False
+    # The nice value a restarted service starts at, until it is ready (processes.set_priority).
+    restart_nice: int = -5
 
     @classmethod
     def from_env(cls, paths: RunPaths, env: dict[str, str] | None = None) -> StackConfig:
@@ -135,6 +147,7 @@ class StackConfig:
                 "PINGAN_STACK_RESTART_SERVICES_WITH_BROKER", "false"
             ).lower()
             in ("1", "true", "yes"),
+            restart_nice=_int(env, "PINGAN_STACK_RESTART_NICE", -5, low=-20, high=19),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -45,6 +46,23 @@ class Console:
             self._assigned[name] = _COLOURS[self._next % len(_COLOURS)]
             self._next += 1
         return self._assigned[name]
+
+
+def set_priority(pid: int | None, nice: int) -> None:
+    """Give every thread of ``pid`` this nice value (Linux nice values are per thread, and a
+    thread inherits its creator's). The supervisor starts a restarted service at a higher
+    priority and lowers it to 0 once the service is ready: on two busy cores, the imports of
+    a restarting process otherwise take their turn behind the load it must take over. Not
+    permitted (not root, no CAP_SYS_NICE) or gone: left as it is."""
+    if pid is None:
+        return
+    try:
+        threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        threads = [pid]
+    for thread in threads:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, thread, nice)
 
 
 class Child:

@@ -30,7 +30,7 @@ from pingan_common.devstack.config import (
     StackConfig,
     StartupError,
 )
-from pingan_common.devstack.processes import Child, Console, stop_all
+from pingan_common.devstack.processes import Child, Console, set_priority, stop_all
 from pingan_common.devstack.status import probe_ready, write_json
 
 
@@ -175,6 +175,7 @@ class Stack:
                     svc.ready = False
                     svc.last_probe = "restarted"
                     svc.child.start()
+                    set_priority(svc.child.pid, self.config.restart_nice)
                     self.say(
                         f"restarted {svc.name} (pid {svc.child.pid}; restart {sup.restarts})",
                         loud=True,
@@ -312,6 +313,7 @@ class Stack:
                     continue
                 svc.ready, svc.last_probe = probe_ready(svc.url, timeout=0.5)
                 if svc.ready:
+                    set_priority(svc.child.pid, 0)
                     took = time.monotonic() - svc.child.started_at
                     svc.ready_after_restart = round(took, 2)
                     self.say(f"{svc.name} is ready again on {svc.url} ({took:.1f} s after start)")

@@ -14,14 +14,12 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection  # type: ignore[import-untyped]  # ships no types
 
+from pingan_common.pdf.errors import FontMissing
+
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
 REGULAR = ("NotoSerifCJK-Regular.ttc", "NotoSansCJK-Regular.ttc")
 BOLD = ("NotoSerifCJK-Bold.ttc", "NotoSansCJK-Bold.ttc")
 FACE = "SC"
-
-
-class FontMissing(RuntimeError):
-    """No CJK font on this machine: run scripts/ensure-system-packages.sh (fonts-noto-cjk)."""
 
 
 @dataclass(frozen=True)

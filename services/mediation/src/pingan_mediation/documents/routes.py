@@ -14,12 +14,7 @@ from pingan_common.problems import Forbidden, NotFound, ProblemError, problem_re
 from pingan_common.runtime import RuntimeDep
 from pingan_mediation.cases.routes import audit_contact_read, may_see_contacts
 from pingan_mediation.cases.work import CASES
-from pingan_mediation.documents.agreement_pdf import (
-    AgreementDocument,
-    PartyLine,
-    TermLine,
-    render_agreement,
-)
+from pingan_mediation.documents.agreement import AgreementDocument, PartyLine, TermLine
 from pingan_mediation.models import Case, CaseAgreement, CaseParty, CaseTerm
 
 router = APIRouter(prefix="/v1", tags=["documents"])
@@ -36,6 +31,8 @@ Staff = Annotated[Principal, Depends(require("mediator", "leader", "admin"))]
     summary="调解协议书: the case's agreement as a PDF, for the parties to sign",
 )
 async def agreement_pdf(case_id: UUID, principal: Staff, runtime: RuntimeDep) -> Response:
+    from pingan_mediation.documents.agreement_pdf import render_agreement  # fpdf2: on first use
+
     async with runtime.transaction(one_snapshot=True) as session:
         case = await session.get(Case, case_id)
         if case is None:

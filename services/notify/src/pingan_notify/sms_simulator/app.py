@@ -307,13 +307,35 @@ def _receipts_task(
     receipts = [r for r in gateway.receipts_to(None) if r.message_id in ids]
     shape = aliyun_report if sent[0].provider == Provider.ALIYUN else tencent_report
     payload = [shape(r) for r in receipts]
-    return BackgroundTask(_post_quietly, app.state.callbacks, url, payload)
+    return BackgroundTask(_push_detached, app.state.callbacks, url, payload)
+
+
+_pushes: set[asyncio.Task[None]] = set()
+
+
+async def _push_detached(client: httpx.AsyncClient, url: str, payload: Any) -> None:
+    """Push on its own task: retrying must not hold the SendSms connection (a background task
+    runs inside the request, and the client's next request on that connection would wait)."""
+    task = asyncio.create_task(_post_quietly(client, url, payload))
+    _pushes.add(task)
+    task.add_done_callback(_pushes.discard)
+
+
+# A push the receiver does not acknowledge with a 2xx is tried again, as the providers do, for
+# about a minute (0.5 s, then doubling up to 16 s); after that it is lost and only /receipts
+# keeps it. A notify that was restarting when the report came still gets it.
+PUSH_RETRY_DELAYS_S = (0.5, 1, 2, 4, 8, 16, 16, 16)
 
 
 async def _post_quietly(client: httpx.AsyncClient, url: str, payload: Any) -> None:
-    # A receiver that is down loses the push, as with the real providers; /receipts keeps it.
-    with suppress(httpx.HTTPError):
-        await client.post(url, json=payload)
+    for delay in (*PUSH_RETRY_DELAYS_S, None):
+        with suppress(httpx.HTTPError):
+            response = await client.post(url, json=payload)
+            if response.is_success:
+                return
+        if delay is None:
+            return
+        await asyncio.sleep(delay)
 
 
 def main(argv: list[str] | None = None) -> None:

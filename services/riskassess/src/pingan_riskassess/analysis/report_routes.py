@@ -18,7 +18,6 @@ from pingan_common.runtime import RuntimeDep
 from pingan_riskassess.analysis.period import BadPeriod, Period, ReportKind, parse_period
 from pingan_riskassess.analysis.report import SituationReport, build
 from pingan_riskassess.analysis.report_facts import gather
-from pingan_riskassess.analysis.report_pdf import render_report
 
 router = APIRouter(prefix="/v1/analysis", tags=["situation analysis"])
 
@@ -55,6 +54,8 @@ async def _report(principal: Principal, runtime: RuntimeDep, period: Period) -> 
 async def report_pdf(
     kind: ReportKind, period: PeriodKey, principal: Analyst, runtime: RuntimeDep
 ) -> Response:
+    from pingan_riskassess.analysis.report_pdf import render_report  # fpdf2: on first use
+
     report = await _report(principal, runtime, _period(kind, period))
     try:
         document = render_report(report)
