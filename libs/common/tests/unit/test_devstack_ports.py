@@ -1,5 +1,6 @@
 """PINGAN_STACK_PORT_OFFSET moves every port of the local stack, so a second stack can run
-beside the usual one (the chaos test's own stack)."""
+beside the usual one (the chaos test's own stack); and the stack's other settings from the
+environment (partitions, the supervisor's broker and priority rules)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,25 @@ def test_explicit_settings_still_win_over_the_offset(tmp_path: Path) -> None:
 def test_a_bad_offset_is_refused(tmp_path: Path, offset: str) -> None:
     with pytest.raises(StartupError):
         _config(tmp_path, PINGAN_STACK_PORT_OFFSET=offset)
+
+
+def test_the_local_stack_runs_two_partitions_a_topic_unless_told_otherwise(
+    tmp_path: Path,
+) -> None:
+    default = _config(tmp_path)
+    assert default.partitions == 2
+    assert default.service_env("dispatch")["PINGAN_KAFKA_DEFAULT_PARTITIONS"] == "2"
+
+    six = _config(tmp_path, PINGAN_KAFKA_DEFAULT_PARTITIONS="6")
+    assert six.partitions == 6
+    assert six.service_env("notify")["PINGAN_KAFKA_DEFAULT_PARTITIONS"] == "6"
+    with pytest.raises(StartupError):
+        _ = _config(tmp_path, PINGAN_KAFKA_DEFAULT_PARTITIONS="0").partitions
+
+
+def test_the_supervisor_lets_services_ride_out_a_broker_loss_by_default(tmp_path: Path) -> None:
+    assert _config(tmp_path).restart_services_with_broker is False
+    restarting = _config(tmp_path, PINGAN_STACK_RESTART_SERVICES_WITH_BROKER="true")
+    assert restarting.restart_services_with_broker is True
+    assert _config(tmp_path).restart_nice == -5
+    assert _config(tmp_path, PINGAN_STACK_RESTART_NICE="0").restart_nice == 0

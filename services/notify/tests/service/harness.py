@@ -45,6 +45,8 @@ async def notify_service(
         intake_base_url=contacts.url,
         riskassess_base_url=contacts.url,
         worker_poll_interval_ms=50,
+        # short: tests move the clock and wait for rows that fall due by time
+        worker_idle_poll_interval_ms=200,
         **(
             {
                 "sms_callback_token": SMS_CALLBACK_TOKEN,

@@ -211,7 +211,10 @@ class Infrastructure:
         from pingan_common.events.topics import ALL_TOPICS
         from pingan_common.settings import KafkaSettings
 
-        settings = KafkaSettings(bootstrap_servers=self.config.bootstrap_servers)
+        settings = KafkaSettings(
+            bootstrap_servers=self.config.bootstrap_servers,
+            default_partitions=self.config.partitions,
+        )
         try:
             asyncio.run(ensure_topics(settings, ALL_TOPICS))
         except Exception as exc:  # the services create what they need when they start

@@ -27,6 +27,7 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import Table, or_, select, update
 
+from pingan_common.bus.idle_backoff import IdleBackoff
 from pingan_common.runtime import Runtime
 from pingan_notify.deliveries.attempts import DeliveryOutcomes, Hold
 from pingan_notify.deliveries.writer import DeliveryWriter
@@ -73,20 +74,25 @@ class DeliveryWorker:
 
     async def _run(self) -> None:
         poll = self.settings.worker_poll_interval_ms / 1000
+        idle = IdleBackoff(
+            self.settings.worker_poll_interval_ms, self.settings.worker_idle_poll_interval_ms
+        )
         while not self._stopping:
             self.state.wake_worker.clear()
             try:
                 handled = await self.run_once()
-                await self.repeat_alerts()
+                repeated = await self.repeat_alerts()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("delivery worker pass failed; retrying", exc_info=True)
                 await asyncio.sleep(poll)
                 continue
+            wait_s = idle.after_poll(handled + repeated) / 1000
             if handled < self.settings.worker_batch_size:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.state.wake_worker.wait(), poll)
+                    await asyncio.wait_for(self.state.wake_worker.wait(), wait_s)
+                    idle.after_poll(1)  # woken by a commit: poll at the short interval again
 
     async def run_once(self) -> int:
         rows = await self._claim()
