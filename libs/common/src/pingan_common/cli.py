@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from pingan_common.db import create_engine
 from pingan_common.migrations import upgrade_to_head
 from pingan_common.service import ServiceDefinition
+from pingan_common.serving import serve
 from pingan_common.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -44,7 +45,7 @@ def run_service_cli(
     }
     workers = int(getattr(settings, "workers", 1) or 1)
     if workers <= 1:
-        uvicorn.run(make_app(settings), **options)
+        serve(make_app(settings), **options)
         return
     # Several processes on one port, each with its own event loop, pool, relay and consumer:
     # the outbox relay is single-active (advisory lock), consumers share the service's group,

@@ -1,14 +1,13 @@
 """``python -m pingan_console``: serve the console with uvicorn on its configured address."""
 
-import uvicorn
-
+from pingan_common.serving import serve
 from pingan_console.app import create_app
 from pingan_console.settings import ConsoleSettings
 
 
 def main() -> None:
     settings = ConsoleSettings()
-    uvicorn.run(
+    serve(
         create_app(settings),
         host=settings.host,
         port=settings.port,

@@ -123,15 +123,14 @@ def cmd_token(paths: RunPaths, role: str, area: str | None, username: str | None
 
 def cmd_issuer(keys_dir: Path, host: str, port: int, issuer_url: str = ISSUER_URL) -> int:
     """Serve the dev token issuer (run by the stack as a child process)."""
-    import uvicorn
-
     from pingan_common.auth.dev_issuer import create_issuer_app, ensure_keys
     from pingan_common.refdata import load_county
+    from pingan_common.serving import serve
 
     ensure_keys(keys_dir)
     users = [demo_user(s) for s in load_county().staff]
     app = create_issuer_app(keys_dir, users, issuer=issuer_url)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    serve(app, host=host, port=port, log_level="info")
     return 0
 
 

@@ -339,7 +339,7 @@ async def _post_quietly(client: httpx.AsyncClient, url: str, payload: Any) -> No
 
 
 def main(argv: list[str] | None = None) -> None:
-    import uvicorn
+    from pingan_common.serving import serve
 
     parser = argparse.ArgumentParser(
         prog="python -m pingan_notify.sms_simulator",
@@ -355,4 +355,4 @@ def main(argv: list[str] | None = None) -> None:
         config.receipt_callback_url = args.receipt_callback_url
     if args.inbound_callback_url:
         config.inbound_callback_url = args.inbound_callback_url
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="info")
+    serve(create_app(config), host=args.host, port=args.port, log_level="info")
