@@ -47,12 +47,14 @@ class KafkaSettings(BaseSettings):
     # new assignments, consumed records and fetch answers wake it at once anyway.
     consumer_timeout_ms: int = 1_000
     max_poll_records: int = 500
-    # A consumer that died is noticed after session_timeout_ms; a heartbeat costs the broker and
-    # the client a round trip, so an idle stack pays for every one (2 s: about 0.6 % of a core
-    # less than 1 s on the local stack). Tansu also holds a new group's first JoinGroup for about
-    # half the session timeout.
-    session_timeout_ms: int = 6_000
-    heartbeat_interval_ms: int = 2_000
+    # A consumer that died is noticed after session_timeout_ms, and a heartbeat costs Tansu and
+    # the client a round trip (at 2 s / 6 s an idle stack used about 0.7 % of a core less). But
+    # on Tansu a consumer's start() returns only once it has its partitions, and joining takes
+    # about half the session timeout for a new group and longer after a restart (measured:
+    # 2.0 s and 7.1 s at 3 s; 3.0 s and 11.1 s at 6 s), which a restarted service and the
+    # pipeline after a broker loss wait for (docs/performance.md, docs/chaos.md).
+    session_timeout_ms: int = 3_000
+    heartbeat_interval_ms: int = 1_000
     create_topics: bool = True
     default_partitions: int = 6
     dlq_partitions: int = 1
