@@ -29,6 +29,7 @@ PACKAGE = Path(__file__).resolve().parent
 # What a trained classifier depends on besides its examples: the package's code and the data
 # files it reads (taxonomy, calibration, the examples themselves).
 INPUTS = (PACKAGE, PACKAGE.parent / "data")
+HAND_BATCHES = PACKAGE.parent / "data" / "hand"
 CACHE_DIR_VARIABLE = "PINGAN_INTAKE_MODEL_CACHE_DIR"
 
 
@@ -51,7 +52,14 @@ def cache_key(data_fingerprint: str) -> str:
 
 
 def _is_input(path: Path) -> bool:
-    return "__pycache__" not in path.parts and path.suffix not in (".pyc", ".tmp")
+    # data/hand holds the batches that scripts/generate_labelled_tickets.py compiles into
+    # labelled_tickets.jsonl; the model reads the compiled file (in the key), never the batches,
+    # so editing a batch without compiling it must not retrain a starting intake.
+    return (
+        "__pycache__" not in path.parts
+        and HAND_BATCHES not in path.parents
+        and path.suffix not in (".pyc", ".tmp")
+    )
 
 
 def load_or_build(data_fingerprint: str, build: Callable[[], T]) -> T:
