@@ -79,5 +79,5 @@ def test_the_supervisor_lets_services_ride_out_a_broker_loss_by_default(tmp_path
     assert _config(tmp_path).restart_services_with_broker is False
     restarting = _config(tmp_path, PINGAN_STACK_RESTART_SERVICES_WITH_BROKER="true")
     assert restarting.restart_services_with_broker is True
-    assert _config(tmp_path).restart_nice == -5
+    assert _config(tmp_path).restart_nice == -10
     assert _config(tmp_path, PINGAN_STACK_RESTART_NICE="0").restart_nice == 0

@@ -111,7 +111,7 @@ class StackConfig:
     # five services need to start together on two cores.
     restart_services_with_broker: bool = False
     # The nice value a restarted service starts at, until it is ready (processes.set_priority).
-    restart_nice: int = -5
+    restart_nice: int = -10
 
     @classmethod
     def from_env(cls, paths: RunPaths, env: dict[str, str] | None = None) -> StackConfig:
@@ -148,7 +148,7 @@ class StackConfig:
                 "PINGAN_STACK_RESTART_SERVICES_WITH_BROKER", "false"
             ).lower()
             in ("1", "true", "yes"),
-            restart_nice=_int(env, "PINGAN_STACK_RESTART_NICE", -5, low=-20, high=19),
+            restart_nice=_int(env, "PINGAN_STACK_RESTART_NICE", -10, low=-20, high=19),
         )
 
     @property

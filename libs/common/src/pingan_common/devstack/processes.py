@@ -49,11 +49,16 @@ class Console:
 
 
 def set_priority(pid: int | None, nice: int) -> None:
-    """Give every thread of ``pid`` this nice value (Linux nice values are per thread, and a
-    thread inherits its creator's). The supervisor starts a restarted service at a higher
-    priority and lowers it to 0 once the service is ready: on two busy cores, the imports of
-    a restarting process otherwise take their turn behind the load it must take over. Not
-    permitted (not root, no CAP_SYS_NICE) or gone: left as it is."""
+    """Give ``pid`` this nice value: every thread of it (Linux nice values are per thread, and a
+    thread inherits its creator's), and its autogroup. With autogroup scheduling on (the
+    default, ``/proc/sys/kernel/sched_autogroup_enabled``), the CPU is shared between sessions
+    first and a thread's nice counts only inside its own session; each service runs in a
+    session of its own, so the autogroup's nice is what decides against the other services.
+
+    The supervisor starts a restarted service at a higher priority and lowers it to 0 once the
+    service is ready: on two busy cores, the imports of a restarting process otherwise take
+    their turn behind the load it must take over. Not permitted (not root, no CAP_SYS_NICE) or
+    gone: left as it is."""
     if pid is None:
         return
     try:
@@ -63,6 +68,8 @@ def set_priority(pid: int | None, nice: int) -> None:
     for thread in threads:
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, thread, nice)
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 
 
 class Child:
