@@ -39,10 +39,10 @@ class KafkaSettings(BaseSettings):
     # fetch_max_wait_ms to poll at the short wait all the time.
     idle_fetch_max_wait_ms: int = 1_000
     idle_backoff_factor: float = 2.0
-    # While idle, a consumer checks this often that its positions are not past the end of the
-    # log (a broker that lost its data, bus/consumer.py); 0 turns the check off. The check reads
-    # only what the client already knows (no request), so it can be frequent.
-    position_check_interval_s: float = 2.0
+    # A consumer checks this often that no log was reset under it (a broker that lost its data,
+    # bus/consumer.py); 0 turns the check off. The check reads only what the client already
+    # knows (no request), so it runs after nearly every poll.
+    position_check_interval_s: float = 0.2
     # aiokafka's fetcher wakes at least this often with nothing to do (its default is 200 ms);
     # new assignments, consumed records and fetch answers wake it at once anyway.
     consumer_timeout_ms: int = 1_000

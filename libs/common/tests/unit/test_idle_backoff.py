@@ -72,3 +72,21 @@ async def test_a_consumer_that_is_not_started_has_no_fetch_wait_to_set():
     consumer = AIOKafkaConsumer(bootstrap_servers="127.0.0.1:1")
     assert set_fetch_wait(consumer, 500) is False
     assert set_fetch_wait(object(), 500) is False
+
+
+@pytest.mark.parametrize(
+    ("highest_end", "end", "position", "reset"),
+    [
+        (120, 120, 120, False),  # caught up
+        (120, 130, 121, False),  # the log grew
+        (120, 15, 15, True),  # the end went down: a new log (caught up in it, still a reset)
+        (120, 150, 160, True),  # past the end
+        (0, 0, 0, False),  # an empty log, nothing read yet
+    ],
+)
+def test_a_reset_log_is_told_by_its_end_going_down_or_the_position_past_it(
+    highest_end: int, end: int, position: int, reset: bool
+) -> None:
+    from pingan_common.bus.consumer import log_was_reset
+
+    assert log_was_reset(highest_end, end, position) is reset

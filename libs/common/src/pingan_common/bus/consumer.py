@@ -8,6 +8,7 @@ only after the effects of every earlier message in the partition have committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_common.bus.idle_backoff import IdleBackoff, set_fetch_wait
 from pingan_common.bus.producer import EventProducer, OutgoingMessage
+from pingan_common.bus.topics_admin import ensure_topics
 from pingan_common.db import Clock, SessionFactory, system_clock
 from pingan_common.events.catalog import UnknownEventType, parse_event
 from pingan_common.events.envelope import EventEnvelope
@@ -96,6 +98,7 @@ class ConsumerRunner:
         self._stopping = False
         self._polling = False
         self._positions_checked_at = time.monotonic()
+        self._highest_end: dict[TopicPartition, int] = {}
         self._backoff = IdleBackoff(
             settings.fetch_max_wait_ms,
             settings.idle_fetch_max_wait_ms,
@@ -156,7 +159,7 @@ class ConsumerRunner:
                 self._adjust_fetch_wait(fetched)
                 for partition, records in batches.items():
                     await self._process_partition(partition, records)
-                if not fetched and self._position_check_due():
+                if self._position_check_due():
                     await self._rewind_positions_past_the_end()
             except asyncio.CancelledError:
                 raise
@@ -193,13 +196,17 @@ class ConsumerRunner:
         return True
 
     async def _rewind_positions_past_the_end(self) -> list[TopicPartition]:
-        """Partitions whose position lies past the end of the log go back to its start.
+        """Partitions whose log was reset go back to its start.
 
         A broker that lost its data (Tansu on memory storage, restarted) starts every log at 0
         again, while this group's positions and committed offsets still point into the old
         log. Fetching there returns nothing and never an out-of-range error, so the events
-        republished below the old offsets would be skipped. Reading the new log from its start
-        applies each exactly once: what was applied before the loss is claimed in the inbox.
+        published again below the old offsets would be skipped, and so would new ones until
+        the new log grows past the old position. Two signs give the reset away: the position
+        lies past the log's end, or the end went down (a log never shrinks). The check runs
+        after every poll, busy or idle, so it sees the new log before it has grown. Reading
+        the new log from its start applies each event once: the inbox holds what was applied
+        before the loss.
         """
         assert self._consumer is not None
         partitions = sorted(self._consumer.assignment())
@@ -211,16 +218,22 @@ class ConsumerRunner:
                 # The high watermark of the last fetch answer, not ListOffsets: Tansu answers
                 # that with the last batch's first offset + 1, below a caught-up position.
                 end = self._consumer.highwater(partition)
+                if end is None:
+                    continue
                 position = await self._consumer.position(partition)
-                if end is not None and position > end:
+                highest = self._highest_end.get(partition, end)
+                self._highest_end[partition] = max(highest, end)
+                if log_was_reset(highest, end, position):
                     log.warning(
-                        "group %s: position %d of %s is past the log's end %d (the broker lost"
+                        "group %s: %s was reset (position %d, end %d, was %d; the broker lost"
                         " its data?); reading it again from the start",
                         self.group,
-                        position,
                         partition,
+                        position,
                         end,
+                        highest,
                     )
+                    self._highest_end[partition] = end
                     rewound.append(partition)
             if rewound:
                 await self._consumer.seek_to_beginning(*rewound)
@@ -446,6 +459,9 @@ class ConsumerRunner:
                 if self._stopping:
                     raise
                 log.warning("dead-letter publish failed; retrying", exc_info=True)
+                # A broker that lost its data has lost the dead-letter topic too.
+                with contextlib.suppress(Exception):
+                    await ensure_topics(self._settings, [message.topic])
                 await asyncio.sleep(1)
         EVENTS_DEAD_LETTERED.labels(self.service, self.group, event_type).inc()
 
@@ -462,6 +478,12 @@ class ConsumerRunner:
 
 
 _LOG_FIELDS = (("correlation_id", "correlationid"), ("event_id", "id"), ("event_type", "type"))
+
+
+def log_was_reset(highest_end: int, end: int, position: int) -> bool:
+    """Whether a partition's log was reset under a consumer: its end went below the highest
+    end seen, or its position lies past the end."""
+    return end < highest_end or position > end
 
 
 def record_log_context(value: bytes | None) -> dict[str, str | None]:
