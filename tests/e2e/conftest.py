@@ -87,7 +87,7 @@ def _notify_overrides(sms: SmsGateway, urls: dict[str, str]) -> dict[str, Any]:
         "mediation_base_url": urls["mediation"],
         "riskassess_base_url": urls["riskassess"],
         "worker_poll_interval_ms": 100,
-        "worker_idle_poll_interval_ms": 400,
+        "worker_idle_poll_interval_ms": 100,
         "sms_callback_token": SMS_CALLBACK_TOKEN,
         "webhook_allow_private_targets": True,  # the receiver listens on loopback
         **no_quiet_hours,

@@ -46,7 +46,7 @@ async def notify_service(
         riskassess_base_url=contacts.url,
         worker_poll_interval_ms=50,
         # short: tests move the clock and wait for rows that fall due by time
-        worker_idle_poll_interval_ms=200,
+        worker_idle_poll_interval_ms=50,
         **(
             {
                 "sms_callback_token": SMS_CALLBACK_TOKEN,
