@@ -82,8 +82,7 @@ class NotifySettings(ServiceSettings):
     worker_poll_interval_ms: int = 500
     # While passes find nothing to do the fallback poll may double up to this; a commit that
     # queues a delivery wakes the worker at once. Off by default (equal to the poll interval):
-    # with the backoff at 2 s, the clean-clone suite's stream tests timed out (December 3, not
-    # yet explained), and its idle saving was not measurable.
+    # its idle saving was not measurable (docs/performance.md).
     worker_idle_poll_interval_ms: int = 500
     worker_batch_size: int = 100
     worker_concurrency: int = 16
