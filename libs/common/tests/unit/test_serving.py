@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.unit
 
 
 def _server() -> QuietServer:
-    return QuietServer(uvicorn.Config(FastAPI()))
+    return QuietServer(uvicorn.Config(FastAPI(), log_config=None))
 
 
 async def test_the_loop_ticks_once_a_second_and_keeps_the_counter_in_tenths() -> None:
@@ -36,15 +36,30 @@ async def test_the_loop_ticks_once_a_second_and_keeps_the_counter_in_tenths() ->
     assert 1.9 <= time.monotonic() - started < 3.0
 
 
-async def test_a_stop_signal_ends_the_wait_at_once() -> None:
-    server = _server()
+STOP_SCRIPT = """
+import asyncio, signal, time, uvicorn
+from fastapi import FastAPI
+from pingan_common.serving import QuietServer
 
-    async def on_tick(counter: int) -> bool:
+async def main():
+    server = QuietServer(uvicorn.Config(FastAPI(), log_config=None))
+    async def on_tick(counter):
         return server.should_exit
-
-    server.on_tick = on_tick  # type: ignore[method-assign]
+    server.on_tick = on_tick
     asyncio.get_running_loop().call_later(0.2, server.handle_exit, signal.SIGTERM, None)
     started = time.monotonic()
     await server.main_loop()
+    print(round(time.monotonic() - started, 3))
 
-    assert time.monotonic() - started < 0.6
+asyncio.run(main())
+"""
+
+
+def test_a_stop_signal_ends_the_wait_at_once() -> None:
+    # In a process of its own: run in the suite's process, this left the notify stream tests
+    # that follow timing out (seen in CI on December 3; why is not yet known).
+    run = subprocess.run(
+        [sys.executable, "-c", STOP_SCRIPT], capture_output=True, text=True, check=True
+    )
+
+    assert float(run.stdout.strip()) < 0.6
