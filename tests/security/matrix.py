@@ -11,6 +11,7 @@ the area check instead of stopping at validation.
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import uuid
 import warnings
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pypdf
 
 from pingan_common.testing.services import TestAuth
 from tests.security.world import API_KEYS, CENTRES, COMMITTEES, GRIDS, STAFF, TOWNSHIPS, World
@@ -122,6 +124,17 @@ class Outcome:
     body: str
     sent: set[str]
     url: str
+
+
+def readable(response: httpx.Response) -> str:
+    """What a person reads in the body: a PDF's text, not its bytes. The bytes hide the text in
+    compressed streams, and the file identifier (hex) can look like a mobile number."""
+    if not response.headers.get("content-type", "").startswith("application/pdf"):
+        return response.text
+    if not 200 <= response.status_code < 300:
+        return response.text
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 def discover(apps: dict[str, Any]) -> list[Route]:
@@ -400,7 +413,7 @@ async def run(plans: list[Plan], clients: dict[str, httpx.AsyncClient]) -> list[
                 item.target,
                 item.township,
                 response.status_code,
-                response.text,
+                readable(response),
                 request.sent,
                 str(response.request.url),
             )
