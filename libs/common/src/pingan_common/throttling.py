@@ -27,6 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
@@ -35,7 +36,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pingan_common.auth.throttle import LoginThrottle
 from pingan_common.metrics import CREDENTIAL_LOCKOUTS, REQUESTS_THROTTLED
 from pingan_common.problems import problem_response
-from pingan_common.settings import ThrottleSettings
+
+if TYPE_CHECKING:  # settings imports auth, which imports this module
+    from pingan_common.settings import ThrottleSettings
 
 # Probes and scrapes come from the platform itself, often many a second.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

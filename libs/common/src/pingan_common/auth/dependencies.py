@@ -17,9 +17,10 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+# A module import, not a name: throttling imports auth.throttle, which runs this package's init.
+from pingan_common import throttling
 from pingan_common.auth.principal import Principal
 from pingan_common.problems import Forbidden, NotFound, Unauthorized
-from pingan_common.throttling import credential_failed
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -100,7 +101,7 @@ async def _resolve_api_key(request: Request, context: AuthContext, api_key: str)
         raise Unauthorized("API keys are not enabled on this service", bearer_error=None)
     principal = await context.api_key_resolver(api_key)
     if principal is None:
-        credential_failed(request)  # key guessing locks the address out (throttling)
+        throttling.credential_failed(request)  # key guessing locks the address out (throttling)
         raise Unauthorized("unknown API key", bearer_error=None)
     return principal
 
