@@ -31,8 +31,13 @@ class KafkaSettings(BaseSettings):
     namespace: str = ""
     # Tansu rejects InitProducerId; real Kafka should turn this on.
     enable_idempotence: bool = False
-    # Tansu holds a waiting fetch for about half of this, so keep it small locally.
-    fetch_max_wait_ms: int = 10
+    # The wait of a fetch while events flow. Tansu does not answer a waiting fetch when data
+    # arrives: it re-reads the partitions at halving intervals, so an event waits up to about
+    # half of this per hop, and a shorter wait costs the broker more reads. Measured with
+    # scripts/bench_load.py at 5 tickets/s: 10 ms cost 222 ms of CPU a ticket (Tansu 76), 50 ms
+    # 153 (Tansu 30) at the same POST → task p50 (35 and 32 ms); 100 ms saved little more
+    # (138) and tripled that p95 (docs/performance.md).
+    fetch_max_wait_ms: int = 50
     # While fetches come back empty the wait doubles (idle_backoff_factor) up to this; the first
     # record brings it back to fetch_max_wait_ms (bus/idle_backoff.py). On Tansu the first event
     # after a lull waits up to about half of it; Kafka answers at once. Set it to
