@@ -20,7 +20,7 @@ USER_NAME ?=
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv system-packages run up down status logs token test test-fast test-browser lint typecheck bench chaos classifier-eval kpis clean-run
+.PHONY: help venv system-packages run up down status logs token test test-fast test-browser lint typecheck bench bench-parts chaos classifier-eval kpis clean-run
 
 help: ## this list
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,10 +86,15 @@ lint: $(VENV_STAMP) ## ruff check + format --check, event schemas up to date, im
 typecheck: $(VENV_STAMP) ## mypy with the pydantic plugin over the packages in pyproject's [tool.mypy]
 	$(UV) run --frozen mypy
 
-bench: $(VENV_STAMP) ## benchmark the running stack (starts it if needed): idle cost, pipeline, intake, dispatch, notify
+# BENCH_ARGS="--rates 5,20 --seconds 30" for a shorter run; results in .run/bench/load.json.
+bench: $(VENV_STAMP) ## one-run benchmark of the running stack (starts it if needed): raw ceilings, idle, open-loop load at 5/20/50/100 per s, CPU per ticket (docs/performance.md)
+	@$(DEVSTACK) up
+	@$(UV) run --frozen python scripts/bench_load.py $(BENCH_ARGS)
+
+bench-parts: $(VENV_STAMP) ## the component benchmarks: idle windows, closed-loop pipeline, intake, dispatch, notify
 	@$(DEVSTACK) up
 	@$(UV) run --frozen python scripts/bench_idle.py
-	@$(UV) run --frozen python scripts/bench.py $(BENCH_ARGS)
+	@$(UV) run --frozen python scripts/bench.py
 	@$(UV) run --frozen python scripts/bench_intake.py
 	@$(UV) run --frozen python scripts/bench_dispatch.py
 	@$(UV) run --frozen python scripts/bench_notify.py
