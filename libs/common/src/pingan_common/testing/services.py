@@ -104,6 +104,9 @@ class TestStack:
             "heartbeat_interval_ms": 500,
             "default_partitions": 3,
             "handler_backoff_ms": 10,
+            # Tests wait on event round trips: the short wait costs the broker CPU, not time
+            # (the services' default is 50 ms, settings.py).
+            "fetch_max_wait_ms": 10,
         }
         return KafkaSettings(**{**values, **overrides})
 
