@@ -211,6 +211,13 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def write_result(out: Path, outcome: dict) -> None:
+    """The results as JSON at ``out`` (its folder made if needed), said on stderr."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(outcome, indent=2) + "\n")
+    print(f"written to {out}", file=sys.stderr)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of each idle window")
@@ -225,7 +232,5 @@ def parse_args() -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = parse_args()
     outcome = asyncio.run(main(arguments))
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(json.dumps(outcome, indent=2) + "\n")
+    write_result(arguments.out, outcome)
     print(json.dumps(outcome, indent=2) if arguments.json else report(outcome))
-    print(f"written to {arguments.out}", file=sys.stderr)

@@ -40,8 +40,8 @@ from typing import Any
 
 import asyncpg
 import httpx
-from bench_idle import _sample, _used, components, idle_window
-from bench_intake import baseline, database_dsn, ticket_bodies
+from bench_idle import _sample, _used, components, idle_window, write_result
+from bench_intake import baseline, ticket_bodies
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
@@ -55,11 +55,9 @@ RECEIPT_TRIGGERS = ["pingan.intake.ticket.registered.v1", "pingan.intake.ticket.
 
 
 def dsn(service: str) -> str:
-    if service == "intake":
-        return database_dsn()
+    """The asyncpg DSN a service's settings resolve (the local stack's unless overridden)."""
     module = __import__(f"pingan_{service}.settings", fromlist=["settings"])
-    settings_class = getattr(module, f"{service.capitalize()}Settings")
-    url: str = settings_class().database_url
+    url: str = getattr(module, f"{service.capitalize()}Settings")().database_url
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
@@ -71,12 +69,8 @@ class Databases:
 
     @classmethod
     async def open(cls) -> Databases:
-        pools = [await asyncpg.create_pool(dsn(s), min_size=1, max_size=2) for s in cls.names()]
-        return cls(*pools)
-
-    @staticmethod
-    def names() -> tuple[str, ...]:
-        return ("intake", "dispatch", "notify")
+        names = ("intake", "dispatch", "notify")
+        return cls(*[await asyncpg.create_pool(dsn(n), min_size=1, max_size=2) for n in names])
 
     async def close(self) -> None:
         for pool in (self.intake, self.dispatch, self.notify):
@@ -183,7 +177,7 @@ async def follow(db: Databases, sends: list[Sent], deadline: float) -> Completio
         steps, receipts = await db.steps(ids), await db.receipts(ids)
         now = time.time()
         for ticket_id, sent in list(pending.items()):
-            if _is_complete(ticket_id, sent, assigned, steps, receipts):
+            if not missing(ticket_id, sent, assigned, steps, receipts):
                 complete[ticket_id] = now
                 del pending[ticket_id]
         if pending:
@@ -203,16 +197,6 @@ async def _still_missing(
         for gap in missing(ticket_id, sent, assigned, steps, receipts):
             counts[gap] = counts.get(gap, 0) + 1
     return counts
-
-
-def _is_complete(
-    ticket_id: uuid.UUID,
-    sent: Sent,
-    assigned: dict[uuid.UUID, datetime],
-    steps: set[tuple[uuid.UUID, str]],
-    receipts: set[uuid.UUID],
-) -> bool:
-    return not missing(ticket_id, sent, assigned, steps, receipts)
 
 
 def missing(
@@ -295,32 +279,56 @@ class Stage:
         }
 
 
-async def stage(
-    client: httpx.AsyncClient,
-    db: Databases,
-    named: dict[str, int],
-    idle_pct: dict[str, float],
-    target: tuple[str, dict],
-    rate: float,
-    seconds: float,
-    drain: float,
-    settle: float,
-) -> Stage:
-    url, headers = target
-    before, started = _sample(named), time.monotonic()
-    sends = await offer(client, url, headers, rate, seconds)
-    sending_s = time.monotonic() - started
-    completion = await follow(db, sends, deadline=time.time() + drain)
-    after, elapsed = _sample(named), time.monotonic() - started
-    if len(completion.complete_at) < sum(1 for s in sends if s.ticket_id):
-        # Let the backlog clear before the next stage (not measured), or it would load that one.
-        say("  waiting for the backlog to clear before the next stage")
-        await follow(db, sends, deadline=time.time() + settle)
-    cpu = {
-        name: max(0.0, _used(before[name], after[name]) - idle_pct[name] / 100 * elapsed)
-        for name in named
-    }
-    return Stage(rate, seconds, sends, completion, cpu, elapsed, sending_s)
+@dataclass
+class Bench:
+    """What every stage runs against: the client, the databases, the processes and the idle."""
+
+    client: httpx.AsyncClient
+    db: Databases
+    named: dict[str, int]
+    idle_pct: dict[str, float]
+    url: str
+    headers: dict[str, str]
+    args: argparse.Namespace
+
+    async def stage(self, rate: float, seconds: float) -> Stage:
+        before, started = _sample(self.named), time.monotonic()
+        sends = await offer(self.client, self.url, self.headers, rate, seconds)
+        sending_s = time.monotonic() - started
+        completion = await follow(self.db, sends, deadline=time.time() + self.args.drain)
+        after, elapsed = _sample(self.named), time.monotonic() - started
+        if len(completion.complete_at) < sum(1 for s in sends if s.ticket_id):
+            # Let the backlog clear before the next stage (not measured), or it would load it.
+            say("  waiting for the backlog to clear before the next stage")
+            await follow(self.db, sends, deadline=time.time() + self.args.settle)
+        cpu = {
+            name: max(0.0, _used(before[name], after[name]) - self.idle_pct[name] / 100 * elapsed)
+            for name in self.named
+        }
+        return Stage(rate, seconds, sends, completion, cpu, elapsed, sending_s)
+
+    async def run_stage(self, rate: float, seconds: float) -> dict[str, Any]:
+        say(f"offering {rate:g} tickets/s for {seconds:g} s")
+        outcome = (await self.stage(rate, seconds)).result(self.args.sustain_s)
+        say(
+            f"  accepted {outcome['accepted']}/{outcome['sent']}, complete {outcome['complete']},"
+            f" POST p99 {(outcome['post_ms'] or {}).get('p99')} ms, to task p99"
+            f" {(outcome['post_to_task_assigned_ms'] or {}).get('p99')} ms,"
+            f" CPU {outcome['cpu_ms_per_ticket_beyond_idle']['total']} ms/ticket"
+        )
+        await asyncio.sleep(self.args.pause)
+        return outcome
+
+    async def find_sustainable(self, stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Bisect between the highest rate that held and the lowest above it that did not."""
+        extra: list[dict[str, Any]] = []
+        for _ in range(self.args.bisect_steps):
+            bounds = sustainable_bounds(stages + extra)
+            if bounds is None:
+                break
+            low, high = bounds
+            extra.append(await self.run_stage(round((low + high) / 2), self.args.seconds))
+        return extra
 
 
 # --- the ceilings ---------------------------------------------------------------------------
@@ -373,7 +381,7 @@ async def kafka_ceiling(records: int = 50_000, size: int = 1024) -> dict[str, An
 
 
 async def ceilings(seconds: float) -> dict[str, Any]:
-    database = await baseline(seconds, 16, database_dsn())
+    database = await baseline(seconds, 16, dsn("intake"))
     return {"asyncpg_ticket_rows": database, "aiokafka": await kafka_ceiling()}
 
 
@@ -395,8 +403,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     from chaos import Stack
 
     stack = Stack()
-    named = components(stack.state() | {"pid": stack.state()["pid"]})
-    target = (f"{stack.urls['intake']}/v1/tickets", stack.headers("operator"))
+    named = components(stack.state())
     result: dict[str, Any] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),
@@ -412,11 +419,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     stages: list[dict[str, Any]] = []
     try:
         async with httpx.AsyncClient(limits=limits) as client:
+            url = f"{stack.urls['intake']}/v1/tickets"
+            bench = Bench(client, db, named, idle, url, stack.headers("operator"), args)
             for rate in args.rates:
                 peak = len(args.rates) > 1 and rate == max(args.rates)
                 seconds = args.peak_seconds if peak else args.seconds
-                stages.append(await run_stage(client, db, named, idle, target, rate, seconds, args))
-            stages += await find_sustainable(client, db, named, idle, target, stages, args)
+                stages.append(await bench.run_stage(rate, seconds))
+            stages += await bench.find_sustainable(stages)
     finally:
         await db.close()
     result["stages"] = sorted(stages, key=lambda s: s["offered_per_s"])
@@ -424,36 +433,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     result["max_sustainable_per_s"] = max(held) if held else None
     result["accepted_share_of_database_ceiling"] = ratios(result)
     return result
-
-
-async def run_stage(client, db, named, idle, target, rate, seconds, args) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    say(f"offering {rate:g} tickets/s for {seconds:g} s")
-    measured = await stage(client, db, named, idle, target, rate, seconds, args.drain, args.settle)
-    outcome = measured.result(args.sustain_s)
-    say(
-        f"  accepted {outcome['accepted']}/{outcome['sent']}, complete {outcome['complete']},"
-        f" POST p99 {(outcome['post_ms'] or {}).get('p99')} ms, to task p99"
-        f" {(outcome['post_to_task_assigned_ms'] or {}).get('p99')} ms,"
-        f" CPU {outcome['cpu_ms_per_ticket_beyond_idle']['total']} ms/ticket"
-    )
-    await asyncio.sleep(args.pause)
-    return outcome
-
-
-async def find_sustainable(client, db, named, idle, target, stages, args) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """Bisect between the highest rate that held and the lowest above it that did not."""
-    extra: list[dict[str, Any]] = []
-    for _ in range(args.bisect_steps):
-        bounds = sustainable_bounds(stages + extra)
-        if bounds is None:
-            break
-        low, high = bounds
-        extra.append(
-            await run_stage(
-                client, db, named, idle, target, round((low + high) / 2), args.seconds, args
-            )
-        )
-    return extra
 
 
 def sustainable_bounds(stages: list[dict[str, Any]]) -> tuple[float, float] | None:
@@ -500,7 +479,5 @@ def parse_args() -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = parse_args()
     outcome = asyncio.run(main(arguments))
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(json.dumps(outcome, indent=2) + "\n")
+    write_result(arguments.out, outcome)
     print(json.dumps({k: v for k, v in outcome.items() if k != "stages"}, indent=2))
-    print(f"written to {arguments.out}", file=sys.stderr)

@@ -129,9 +129,8 @@ class Outcome:
 def readable(response: httpx.Response) -> str:
     """What a person reads in the body: a PDF's text, not its bytes. The bytes hide the text in
     compressed streams, and the file identifier (hex) can look like a mobile number."""
-    if not response.headers.get("content-type", "").startswith("application/pdf"):
-        return response.text
-    if not 200 <= response.status_code < 300:
+    is_pdf = response.headers.get("content-type", "").startswith("application/pdf")
+    if not is_pdf or not 200 <= response.status_code < 300:
         return response.text
     reader = pypdf.PdfReader(io.BytesIO(response.content))
     return "\n".join(page.extract_text() or "" for page in reader.pages)
