@@ -10,6 +10,7 @@
   deadlines, task kind; the caller's masked phone).
 - ``surveys`` / ``inbound_sms``: the callback survey by SMS and every reply received.
 - ``alert_watches``: red/orange alerts repeated until acknowledged.
+- ``sms_budget_days``: the SMS segments sent per county day, read before every SMS.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ class Delivery(Base):
             postgresql_where=text("status IN ('queued', 'failed')"),
         ),
         Index("ix_deliveries_recipient_channel_sent", "recipient", "channel", "sent_at"),
-        # The daily SMS budget (sms/sending.py budget_used_statement) runs before every SMS: it
-        # reads the day's sent SMS from here, never the whole table (sequential scan before).
+        # Starts a day's SMS budget counter (sms/budget_counter.py) from the day's sent SMS,
+        # once per day, without reading the whole table.
         Index(
             "ix_deliveries_sms_budget",
             "channel",
@@ -257,6 +258,15 @@ class SmsReceipt(Base):
     provider_message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SmsBudgetDay(Base):
+    """The SMS segments sent on one county day (sms/budget_counter.py)."""
+
+    __tablename__ = "sms_budget_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    segments: Mapped[int] = mapped_column(Integer)
 
 
 class InboundSms(Base):

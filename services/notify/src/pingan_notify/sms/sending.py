@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 import httpx
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pingan_notify.deliveries.attempts import ChannelSender, Hold
@@ -31,6 +31,7 @@ from pingan_notify.metrics import (
 from pingan_notify.models import Delivery
 from pingan_notify.settings import NotifySettings
 from pingan_notify.sms.aliyun import AliyunStyleSmsProvider
+from pingan_notify.sms.budget_counter import SENT_STATUSES, add_sent, segments_used
 from pingan_notify.sms.caller_contact import fetch_caller_contact
 from pingan_notify.sms.party_contact import fetch_party_contact, parse_party_recipient
 from pingan_notify.sms.providers import SmsMessage, SmsOutcome, SmsProvider
@@ -39,7 +40,6 @@ from pingan_notify.sms.tencent import TencentStyleSmsProvider
 from pingan_notify.surveys.callback_survey import SURVEY_TEMPLATE, survey_sent
 from pingan_notify.templates.catalog import RenderedMessage
 
-SENT_STATUSES = ("sent", "delivered")
 SESSION_NOTICE_TEMPLATE = "session_scheduled.sms"
 BUDGET_NEAR_TRIGGER = "notify.sms_budget.near_limit"
 _BUDGET_NAMESPACE = uuid.UUID("6f1c1e0e-5d2b-4f7e-9a59-0b7c6c1f5a10")
@@ -118,6 +118,8 @@ class SmsSending(ChannelSender):
             await self.outcomes.sent(
                 row, now=now, provider_message_id=provider_message_id, session=session
             )
+            day = self.state.policies.budget.day_start(now).date()
+            await add_sent(session, day, row.segments or 0)
             if provider_message_id:
                 delivered = await apply_early_report(session, provider_message_id)
                 if delivered:
@@ -162,8 +164,7 @@ class SmsSending(ChannelSender):
 
     async def _budget_used(self, session: AsyncSession, now: datetime) -> int:
         day_start = self.state.policies.budget.day_start(now)
-        used = await session.scalar(budget_used_statement(day_start))
-        return int(used or 0)
+        return await segments_used(session, day_start.date(), day_start)
 
     async def _check_budget(self, row: Any, used: int, now: datetime) -> None:
         budget = self.state.policies.budget
@@ -210,17 +211,6 @@ class SmsSending(ChannelSender):
         async with self.runtime.transaction() as session:
             writer = DeliveryWriter.for_session(self.state, self.runtime, session, now)
             await writer.in_app(trigger, [Recipient("role", f"admin@{county}")], message)
-
-
-def budget_used_statement(day_start: datetime) -> Select[tuple[int | None]]:
-    """The SMS segments sent since ``day_start``. Runs before every SMS: it reads only the
-    day's sent SMS from ix_deliveries_sms_budget (channel, status, sent_at; segments included),
-    never the whole deliveries table."""
-    return select(func.coalesce(func.sum(Delivery.segments), 0)).where(
-        Delivery.channel == "sms",
-        Delivery.sent_at >= day_start,
-        Delivery.status.in_(SENT_STATUSES),
-    )
 
 
 def _contact_reason(row: Any) -> str:

@@ -1,10 +1,10 @@
-"""The daily SMS budget check runs before every SMS, so it must not read the deliveries table.
+"""The daily SMS budget check runs before every SMS, so it reads one counter row per county day.
 
-On a migrated notify database with 30 days of history (SMS and in-app, 20,000 rows): the plan of
-the budget statement is a scan of ix_deliveries_sms_budget bounded by the day, never a
-sequential scan; and the sum counts exactly the segments sent or delivered by SMS since the
-county-local midnight (a send at 23:59:59 the evening before, a failed SMS and an in-app item
-do not count).
+On a migrated notify database: a day's counter starts from the segments sent or delivered by SMS
+since the county-local midnight (a send at 23:59:59 the evening before, a failed SMS and an
+in-app item do not count), summed once from ix_deliveries_sms_budget (with 30 days of history,
+20,000 rows, never a sequential scan); after that only the sends it is told of add to it, and
+it reads no delivery again.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from pingan_common.db import create_engine
 from pingan_common.migrations import upgrade_to_head
 from pingan_common.testing.infra import fresh_database
 from pingan_notify.deliveries.policies import COUNTY_TZ, SmsBudget
-from pingan_notify.sms.sending import budget_used_statement
+from pingan_notify.sms.budget_counter import add_sent, segments_used, sent_since_statement
 
 NOW = datetime(2031, 3, 10, 9, 30, tzinfo=COUNTY_TZ)
 BUDGET = SmsBudget(daily_limit=1000)
@@ -68,13 +68,19 @@ async def notify_db(postgres: Any) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-async def _used(engine: AsyncEngine) -> int:
-    async with engine.connect() as conn:
-        return int(await conn.scalar(budget_used_statement(BUDGET.day_start(NOW))) or 0)
+async def _used(engine: AsyncEngine, now: datetime = NOW) -> int:
+    day_start = BUDGET.day_start(now)
+    async with AsyncSession(engine) as session, session.begin():
+        return await segments_used(session, day_start.date(), day_start)
+
+
+async def _add_sent(engine: AsyncEngine, segments: int, now: datetime = NOW) -> None:
+    async with AsyncSession(engine) as session, session.begin():
+        await add_sent(session, BUDGET.day_start(now).date(), segments)
 
 
 async def _plan(engine: AsyncEngine) -> list[dict[str, Any]]:
-    statement = budget_used_statement(BUDGET.day_start(NOW)).compile(
+    statement = sent_since_statement(BUDGET.day_start(NOW)).compile(
         dialect=engine.dialect, compile_kwargs={"literal_binds": True}
     )
     async with engine.connect() as conn:
@@ -88,7 +94,7 @@ async def _plan(engine: AsyncEngine) -> list[dict[str, Any]]:
     return nodes
 
 
-async def test_the_budget_check_reads_the_days_sms_from_the_index(notify_db: AsyncEngine):
+async def test_a_days_counter_starts_from_the_days_sms_read_from_the_index(notify_db: AsyncEngine):
     history_end = BUDGET.day_start(NOW) - timedelta(seconds=1)
     await _rows(notify_db, at=history_end, rows=12_000, spread=True)
     await _rows(notify_db, at=history_end, rows=8_000, channel="in_app", spread=True)
@@ -115,3 +121,25 @@ async def test_the_budget_counts_the_county_day_from_midnight(notify_db: AsyncEn
     await _rows(notify_db, at=NOW, status="failed", segments=7)
     await _rows(notify_db, at=NOW, channel="in_app", segments=11)
     assert await _used(notify_db) == 2 + 3
+
+
+async def test_after_its_start_the_counter_reads_no_delivery_and_adds_each_send(
+    notify_db: AsyncEngine,
+):
+    await _rows(notify_db, at=NOW - timedelta(hours=1), rows=3, segments=2)
+    assert await _used(notify_db) == 6
+    # Rows written behind the counter's back are not summed again: the day's row is all it reads.
+    await _rows(notify_db, at=NOW, rows=50)
+    assert await _used(notify_db) == 6
+    await _add_sent(notify_db, 3)
+    await _add_sent(notify_db, 1)
+    assert await _used(notify_db) == 10
+
+
+async def test_each_county_day_has_its_own_counter(notify_db: AsyncEngine):
+    await _add_sent(notify_db, 4)
+    assert await _used(notify_db) == 4
+    tomorrow = NOW + timedelta(days=1)
+    assert await _used(notify_db, tomorrow) == 0
+    await _add_sent(notify_db, 2, tomorrow)
+    assert (await _used(notify_db), await _used(notify_db, tomorrow)) == (4, 2)
