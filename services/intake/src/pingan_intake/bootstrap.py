@@ -4,10 +4,8 @@ the API-key lookup."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from pingan_common.app import create_service_app
 from pingan_common.auth import ApiKeyResolver, Principal
@@ -22,11 +20,11 @@ from pingan_intake.demo.api_clients import load_api_clients
 from pingan_intake.duplicates import routes as duplicate_routes
 from pingan_intake.handlers import HANDLERS
 from pingan_intake.knowledge import routes as knowledge_routes
-from pingan_intake.models import ApiClient, Base, messaging
+from pingan_intake.models import Base, messaging
 from pingan_intake.open311 import routes as open311_routes
 from pingan_intake.registration import routes as registration_routes
 from pingan_intake.settings import IntakeSettings
-from pingan_intake.state import IntakeState
+from pingan_intake.state import IntakeState, intake_state
 from pingan_intake.tickets import routes as ticket_routes
 
 
@@ -39,20 +37,8 @@ async def on_start(runtime: Runtime) -> None:
 
 def api_key_resolver(runtime: Runtime) -> ApiKeyResolver:
     async def resolve(key: str) -> Principal | None:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        async with runtime.transaction() as session:
-            client = await session.scalar(
-                select(ApiClient).where(ApiClient.key_sha256 == digest, ApiClient.active)
-            )
-        if client is None:
-            return None
-        return Principal(
-            subject=f"client:{client.client_id}",
-            name=client.name,
-            kind="api_client",
-            channels=frozenset(client.channels),
-            area_codes=tuple(client.area_codes),
-        )
+        record = await intake_state(runtime).api_clients.by_key(key)
+        return record.principal if record is not None else None
 
     return resolve
 

@@ -26,6 +26,8 @@ class IntakeSettings(ServiceSettings):
     reported_at_max_skew_seconds: int = 300
     # Requests larger than this are refused before parsing (413); a ticket needs a few KB.
     max_body_bytes: int = 256 * 1024
+    # A resolved API key is kept this long (api_clients.py): a deactivated key works until then.
+    api_key_cache_seconds: float = 30
     # Open311 GeoReport v2: the jurisdiction ids this endpoint answers for.
     open311_jurisdictions: tuple[str, ...] = ("qingshan.gov.cn", "331199")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pingan_common.refdata import load_county
 from pingan_common.runtime import Runtime
+from pingan_intake.api_clients import ApiClientCache
 from pingan_intake.duplicates.rules import DuplicateRules
 from pingan_intake.places.resolver import PlaceResolver
 from pingan_intake.settings import IntakeSettings
@@ -16,6 +17,7 @@ class IntakeState:
     settings: IntakeSettings  # the runtime's, with intake's own fields typed
     places: PlaceResolver
     duplicate_rules: DuplicateRules
+    api_clients: ApiClientCache
 
     @classmethod
     def build(cls, runtime: Runtime) -> IntakeState:
@@ -25,6 +27,7 @@ class IntakeState:
             settings=settings,
             places=PlaceResolver(load_county()),
             duplicate_rules=settings.duplicate_rules(),
+            api_clients=ApiClientCache(runtime.transaction, settings.api_key_cache_seconds),
         )
 
 

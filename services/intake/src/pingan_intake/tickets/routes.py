@@ -21,7 +21,8 @@ from pingan_common.problems import Forbidden, NotFound, UnprocessableEntity, pro
 from pingan_common.runtime import Runtime, RuntimeDep
 from pingan_intake.inputs.phones import normalise_phone, to_e164
 from pingan_intake.inputs.text import CleanText
-from pingan_intake.models import ApiClient, Ticket
+from pingan_intake.models import Ticket
+from pingan_intake.state import intake_state
 from pingan_intake.tickets import audit, csv_export
 from pingan_intake.tickets.lookup import find_ticket, master_of
 from pingan_intake.tickets.presentation import ticket_callers, ticket_read, ticket_summary
@@ -305,10 +306,6 @@ async def caller_contact(
 async def _check_contact_reader(runtime: Runtime, principal: Principal) -> None:
     if principal.kind != "api_client":
         return  # operators and dispatchers, by role
-    client_id = principal.subject.removeprefix("client:")
-    async with runtime.transaction() as session:
-        scopes = await session.scalar(
-            select(ApiClient.scopes).where(ApiClient.client_id == client_id)
-        )
-    if audit.CALLER_CONTACT_SCOPE not in (scopes or []):
+    scopes = await intake_state(runtime).api_clients.scopes(principal)
+    if audit.CALLER_CONTACT_SCOPE not in scopes:
         raise Forbidden("this client may not read callers' contacts")
