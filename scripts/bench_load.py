@@ -4,7 +4,8 @@ In one run, on the same machine and the same broker and database as the stack:
 
 1. **Ceilings**: raw asyncpg ticket-shaped transactions per second (bench_intake's baseline),
    and raw aiokafka produce and consume rates of 1 KiB records on the stack's broker.
-2. **Idle**: the CPU of every stack process over one window with no request (bench_idle).
+2. **Idle**: the CPU of every stack process over one window with no request (bench_idle);
+   then ``POST /v1/classify`` one request after another (``--classify-runs``), p50 / p99.
 3. **Pipeline, open loop**: at each offered rate, tickets are sent on a fixed schedule whatever
    the answers (``rate`` per second for ``seconds``), so a slow stack shows as latency, not as
    a lower offered rate. For each: POST latency from the scheduled instant (client queueing
@@ -41,7 +42,7 @@ from typing import Any
 import asyncpg
 import httpx
 from bench_idle import _sample, _used, components, idle_window, write_result
-from bench_intake import baseline, ticket_bodies
+from bench_intake import baseline, classify_latency, ticket_bodies
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
@@ -414,6 +415,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     say("idle window")
     idle = await idle_window(named, args.idle_seconds)
     result["idle_cpu_pct_of_one_core"] = idle
+    say(f"POST /v1/classify, {args.classify_runs} requests one after another")
+    operator = stack.headers("operator")
+    await classify_latency(stack.urls["intake"], 20, operator)  # warm the connection
+    result["classify"] = await classify_latency(stack.urls["intake"], args.classify_runs, operator)
+    say(f"  p50 {result['classify']['p50_ms']:.1f} ms, p99 {result['classify']['p99_ms']:.1f} ms")
     db = await Databases.open()
     limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=64)
     stages: list[dict[str, Any]] = []
@@ -472,6 +478,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--ceiling-seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=256)
+    parser.add_argument("--classify-runs", type=int, default=500)
     parser.add_argument("--out", type=Path, default=RUN_DIR / "bench" / "load.json")
     return parser.parse_args()
 
