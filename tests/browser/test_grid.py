@@ -57,7 +57,9 @@ async def test_a_grid_worker_reports_an_event_from_the_phone_and_sees_it_registe
     await page.context.grant_permissions(["geolocation"], origin=site.url)
     await page.context.set_geolocation({"longitude": inside.x, "latitude": inside.y})
     await page.click("[data-geolocate]")
-    await page.wait_for_function("document.querySelector('#lon').value !== ''")
+    # Not wait_for_function: its in-page polling evaluates a string, which the console's CSP
+    # (script-src 'self') refuses whenever the first check does not already pass.
+    await expect(page.locator("#lon")).not_to_have_value("")
     assert abs(float(await page.input_value("#lon")) - inside.x) < 1e-5
 
     await page.fill("#lon", "")
