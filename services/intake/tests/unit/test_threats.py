@@ -238,6 +238,32 @@ def test_figures_of_speech_and_jokes_are_no_threat(text: str):
     assert not raised(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "商场搞跳楼大甩卖，羽绒服是去年的旧款",
+        "他借了钱去炒股，亏得跟跳楼价似的，现在不还了",
+        "这个培训机构真是要了我的老命，退个费跑了八趟",
+        "楼下KTV唱到两点，吵得人要命",
+        "被骗了三万，我想死的心都有了，就想问钱能不能追回来",
+        "楼道里全是私拉的电线，有的直接从楼上吊下来",
+        "我们是爆破公司，拆旧烟囱要用炸药，想问审批手续",
+        "小区里有人下药，药死了好几只流浪猫",
+        "他喝了酒就打我，我不敢报警，怕他报复孩子",
+    ],
+)
+def test_idioms_trades_and_fear_of_revenge_are_no_threat(text: str):
+    assert not assess(text).threat
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我要他的命", "我要用炸药把他家炸了", "我要药死他", "他说要报复社会", "他说要上吊"],
+)
+def test_the_same_words_as_a_threat_still_count(text: str):
+    assert assess(text).threat
+
+
 def test_a_denied_disclaimer_makes_the_threat_graver_not_void():
     assert raised("这不是气话，我有的是时间，我要让那个法官也家破人亡")
 

@@ -67,15 +67,14 @@ THREAT_ASSIST_PROBABILITY = 0.5
 # partial evidence (score >= THREAT_PARTIAL_SCORE) from THREAT_PARTIAL_AT; below that, from its
 # REVIEW_AT or on the rules' partial evidence alone the call is not red but carries
 # threat_review and needs_review. The rules' own raise (and the assist above) needs the model's
-# probability to reach THREAT_RULES_NEED_AT: when the rules fire on a text the model gives less,
-# the call goes to review instead of red. Chosen on cross-validation of the training rows with
-# whole writing batches held out (scripts/tune_threat_thresholds.py): there, the rules' false
-# red alerts had a median probability of 0.05, the threats they found one of 0.85. 0.2 kept
-# false red at 1.96 % (recall 88.4 %); 0.15 gives 2.02 % (88.5 %) and keeps "没有钱我就跳楼"
-# (0.18) red: biased to recall, it is 0.15.
+# probability to reach THREAT_RULES_NEED_AT: when the rules fire on a text the model all but rules
+# out, the call goes to review instead of red. All three are chosen by
+# scripts/tune_threat_thresholds.py: the highest recall on cross-validation of the training rows
+# with whole writing batches held out, at most 2 % false red, with every threat of the unit
+# tests still red (on 2026-12-04: 87.1 % recall at 1.97 % false red).
 THREAT_PARTIAL_SCORE = 0.5
-THREAT_PARTIAL_AT = 0.4
-THREAT_RULES_NEED_AT = 0.15
+THREAT_PARTIAL_AT = 0.5
+THREAT_RULES_NEED_AT = 0.05
 THREAT_REVIEW_NOTE = "可能涉及极端风险，请核实"
 THREAT_REVIEW_CONFIDENCE = 0.45
 ALTERNATIVES = 3
