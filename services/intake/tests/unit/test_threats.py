@@ -350,13 +350,19 @@ def test_a_vetoed_alarm_is_neither_red_nor_sent_for_threat_review():
     assert not result.threat_review
 
 
+def test_a_veiled_threat_at_a_third_partys_child_is_raised():
+    # Was only sent for review until the data of December 4 taught the model such threats.
+    result = classify("村主任把低保给了他亲戚，他家孩子放学走哪条路我都清楚")
+
+    assert result.group.value == "extreme_threat"
+    assert result.risk_level is not None and result.risk_level.value == "red"
+
+
 @pytest.mark.parametrize(
     "text",
     [
         # a means named, said calmly: the rules see nothing, the model is unsure
         "没别的事，我就是把家里燃气阀门拧开了，想好好睡一觉",
-        # a veiled threat at a third party's child
-        "村主任把低保给了他亲戚，他家孩子放学走哪条路我都清楚",
     ],
 )
 def test_an_unsure_call_is_not_red_but_goes_to_the_operator(text: str):
