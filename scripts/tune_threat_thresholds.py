@@ -106,17 +106,16 @@ def thresholds(raise_at: float, partial_at: float, rules_need_at: float) -> Iter
         ) = saved
 
 
+def raised(rows: list[HeldOut]) -> list[bool]:
+    return [classifier._threat_raised(r.assessment, r.probabilities, r.threat_p) for r in rows]
+
+
 def measure(rows: list[HeldOut]) -> tuple[float, float]:
     """(share of threats raised, share of the other rows raised)."""
-    raised = [classifier._threat_raised(r.assessment, r.probabilities, r.threat_p) for r in rows]
-    threats_raised = [hit for hit, r in zip(raised, rows, strict=True) if r.threat]
-    others_raised = [hit for hit, r in zip(raised, rows, strict=True) if not r.threat]
+    hits = raised(rows)
+    threats_raised = [hit for hit, r in zip(hits, rows, strict=True) if r.threat]
+    others_raised = [hit for hit, r in zip(hits, rows, strict=True) if not r.threat]
     return sum(threats_raised) / len(threats_raised), sum(others_raised) / len(others_raised)
-
-
-def measure_threats(rows: list[HeldOut]) -> float:
-    raised = [classifier._threat_raised(r.assessment, r.probabilities, r.threat_p) for r in rows]
-    return sum(raised) / len(raised)
 
 
 def main() -> None:
@@ -136,7 +135,7 @@ def main() -> None:
     for raise_at, partial_at, need_at in itertools.product(RAISE_AT, PARTIAL_AT, RULES_NEED_AT):
         with thresholds(raise_at, partial_at, need_at):
             recall, false_red = measure(rows)
-            keeps_required = measure_threats(required) == 1.0
+            keeps_required = all(raised(required))
         if false_red <= args.false_red and keeps_required:
             points.append((recall, -false_red, raise_at, partial_at, need_at))
     print(f"within {args.false_red:.0%} false red, best first:")

@@ -69,14 +69,13 @@ async def notify_db(postgres: Any) -> AsyncIterator[AsyncEngine]:
 
 
 async def _used(engine: AsyncEngine, now: datetime = NOW) -> int:
-    day_start = BUDGET.day_start(now)
     async with AsyncSession(engine) as session, session.begin():
-        return await segments_used(session, day_start.date(), day_start)
+        return await segments_used(session, BUDGET.day_start(now))
 
 
 async def _add_sent(engine: AsyncEngine, segments: int, now: datetime = NOW) -> None:
     async with AsyncSession(engine) as session, session.begin():
-        await add_sent(session, BUDGET.day_start(now).date(), segments)
+        await add_sent(session, BUDGET.day_start(now), segments)
 
 
 async def _plan(engine: AsyncEngine) -> list[dict[str, Any]]:

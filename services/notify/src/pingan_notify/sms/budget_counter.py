@@ -9,7 +9,7 @@ transaction that records the send.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +39,9 @@ def sent_since_statement(day_start: datetime) -> Select[tuple[int | None]]:
     )
 
 
-async def segments_used(session: AsyncSession, day: date, day_start: datetime) -> int:
+async def segments_used(session: AsyncSession, day_start: datetime) -> int:
+    """The segments sent on the county day that starts at ``day_start`` (county time)."""
+    day = day_start.date()
     used = await session.scalar(_READ, {"day": day})
     if used is not None:
         return int(used)
@@ -49,5 +51,5 @@ async def segments_used(session: AsyncSession, day: date, day_start: datetime) -
     return int(await session.scalar(_READ, {"day": day}) or 0)
 
 
-async def add_sent(session: AsyncSession, day: date, segments: int) -> None:
-    await session.execute(_ADD, {"day": day, "segments": segments})
+async def add_sent(session: AsyncSession, day_start: datetime, segments: int) -> None:
+    await session.execute(_ADD, {"day": day_start.date(), "segments": segments})

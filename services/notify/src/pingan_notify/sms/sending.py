@@ -118,8 +118,7 @@ class SmsSending(ChannelSender):
             await self.outcomes.sent(
                 row, now=now, provider_message_id=provider_message_id, session=session
             )
-            day = self.state.policies.budget.day_start(now).date()
-            await add_sent(session, day, row.segments or 0)
+            await add_sent(session, self.state.policies.budget.day_start(now), row.segments or 0)
             if provider_message_id:
                 delivered = await apply_early_report(session, provider_message_id)
                 if delivered:
@@ -163,8 +162,7 @@ class SmsSending(ChannelSender):
         await self._check_budget(row, used, now)
 
     async def _budget_used(self, session: AsyncSession, now: datetime) -> int:
-        day_start = self.state.policies.budget.day_start(now)
-        return await segments_used(session, day_start.date(), day_start)
+        return await segments_used(session, self.state.policies.budget.day_start(now))
 
     async def _check_budget(self, row: Any, used: int, now: datetime) -> None:
         budget = self.state.policies.budget
