@@ -155,8 +155,9 @@ def findings(outcomes: list[Outcome], world: World) -> list[Finding]:
     return found
 
 
-# Not inside a longer number or a decimal fraction (the metrics' floats).
-_MOBILE = re.compile(r"(?<![\d.])1[3-9]\d{9}(?![\d.])")
+# Not inside a longer number, a decimal fraction (the metrics' floats) or a hex id (a UUID's
+# last group can hold eleven digits after a letter).
+_MOBILE = re.compile(r"(?<![0-9A-Za-z.])1[3-9]\d{9}(?![0-9A-Za-z.])")
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z.])\d{17}[\dXx](?![0-9A-Za-z.])")
 
 
