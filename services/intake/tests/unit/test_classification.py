@@ -27,7 +27,8 @@ G, D, U = CategoryGroup, Disposition, Urgency
     [
         ("老房子墙体开裂越来越大，怕是危房", G.SAFETY_HAZARD, "dangerous_building"),
         ("我们村里的路灯不亮，晚上出去黑漆漆的", G.CITY_SERVICE, "street_light"),
-        ("请问公积金怎么提取", G.CONSULTATION, "policy"),
+        ("请问公积金怎么提取", G.CONSULTATION, "service_guide"),  # how to: a guide
+        ("请问今年新农合住院报销比例是多少", G.CONSULTATION, "policy"),
         ("他说问题再不解决就要去市里上访", G.PETITION_GROUP, "petition_threat"),
         ("社区矫正的那个人最近一直联系不上", G.KEY_POPULATION, "community_correction_absent"),
         ("楼上邻居上周吵过一次", G.DISPUTE, "neighbour"),
@@ -52,7 +53,8 @@ def test_denied_complaint_that_asks_a_question_is_a_consultation_answered_at_int
 
 
 def test_denied_fight_with_a_loud_quarrel_is_a_dispute_not_a_police_matter():
-    result = classify("没有打架，就是吵得厉害")
+    # with whom: "就是吵得厉害" alone also reads "it is just very noisy" (a noise complaint)
+    result = classify("没有打架，就是跟邻居吵得厉害")
 
     assert result.group is G.DISPUTE
     assert D.POLICE_TRANSFER not in result.dispositions

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from pingan_intake.classification import model, threat_model
 from pingan_intake.classification.classifier import Classifier
 from pingan_intake.classification.features import TfidfFeatures, char_ngrams
-from pingan_intake.classification.taxonomy import load_labelled_examples
+from pingan_intake.classification.taxonomy import load_labelled_examples, subcategory
 
 pytestmark = pytest.mark.unit
 
@@ -51,6 +51,27 @@ def test_text_model_scores_exactly_as_scikit_learn_does(examples) -> None:  # ty
 
         assert list(fast) == list(classifier.classes_)
         assert np.allclose(list(fast.values()), reference, atol=1e-12)
+
+
+def test_the_group_head_weighs_each_subcategory_by_its_groups_score(examples) -> None:  # type: ignore[no-untyped-def]
+    vectorizer, classifier = model.fit(examples)
+    groups = model.fit_group_head(examples, vectorizer)
+    served = model.train(examples, vectorizer)
+    group_of = [subcategory(code).group for code in classifier.classes_]
+    for text, channel in [("楼下吵架", "police_110"), ("三十多个工人没拿到工资", None), ("", None)]:
+        features = model.channel_features(vectorizer.transform([text]), [channel])
+        by_code = model.softmax(np.asarray(classifier.decision_function(features))[0])
+        by_group = dict(
+            zip(
+                groups.classes_,
+                model.softmax(np.asarray(groups.decision_function(features))[0]),
+                strict=True,
+            )
+        )
+        reference = by_code * np.array([by_group[g] for g in group_of]) ** model.GROUP_WEIGHT
+        reference /= reference.sum()
+
+        assert np.allclose(list(served.probabilities(text, channel).values()), reference)
 
 
 def test_threat_model_scores_exactly_as_scikit_learn_does(examples) -> None:  # type: ignore[no-untyped-def]

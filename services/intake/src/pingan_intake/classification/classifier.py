@@ -71,10 +71,10 @@ THREAT_ASSIST_PROBABILITY = 0.5
 # out, the call goes to review instead of red. All three are chosen by
 # scripts/tune_threat_thresholds.py: the highest recall on cross-validation of the training rows
 # with whole writing batches held out, at most 2 % false red, with every threat of the unit
-# tests still red (on 2026-12-04, 9,256 rows: 87.4 % recall at 1.98 % false red).
+# tests still red (on 2026-12-04, 11,070 rows: 87.1 % recall at 1.86 % false red).
 THREAT_PARTIAL_SCORE = 0.5
 THREAT_PARTIAL_AT = 0.4
-THREAT_RULES_NEED_AT = 0.1
+THREAT_RULES_NEED_AT = 0.05
 THREAT_REVIEW_NOTE = "可能涉及极端风险，请核实"
 THREAT_REVIEW_CONFIDENCE = 0.45
 ALTERNATIVES = 3
@@ -320,6 +320,7 @@ def fingerprint(examples: Sequence[LabelledExample]) -> str:
         model_settings.TEMPERATURE,
         model_settings.C,
         model_settings.CHANNEL_WEIGHT,
+        model_settings.GROUP_WEIGHT,
         threat_model.RAISE_AT,
         threat_model.REVIEW_AT,
         threat_model.C,
