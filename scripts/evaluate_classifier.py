@@ -172,6 +172,8 @@ def markdown(title: str, rep: Report, meta: dict[str, Any]) -> str:
         f"| threat recall ({rep.threats} threats) | {_pct(rep.threat_recall)} |",
         f"| false red alerts ({rep.non_threats} calls without a threat) | "
         f"{_pct(rep.false_red_rate)} |",
+        f"| threats red or sent to threat review | {_pct(rep.threat_caught)} |",
+        f"| calls without a threat sent to threat review | {_pct(rep.threat_review_rate)} |",
         f"| flagged needs_review | {_pct(rep.review_share)} |",
         f"| subcategory accuracy, not flagged / flagged | {_pct(rep.accuracy_not_reviewed)} / "
         f"{_pct(rep.accuracy_reviewed)} |",

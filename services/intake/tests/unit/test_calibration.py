@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -119,3 +120,19 @@ def test_the_report_counts_review_and_false_red_alerts():
     assert figures.false_red_rate == 0.0
     assert figures.group_accuracy == 1.0
     assert figures.confusion["extreme_threat"]["extreme_threat"] == 1
+
+
+def test_the_report_counts_threats_sent_to_threat_review_as_caught_but_not_red():
+    threat = Expected(
+        "b", None, "extreme_threat", "threat_self_harm", "urgent", ("police_transfer",), True
+    )
+    calm = Expected("a", None, "city_service", "street_light", "normal", ("task",), False)
+    red = classify("我不想活了，药都准备好了")
+    reviewed = replace(classify("人民路的路灯坏了，晚上很黑"), threat_review=True)
+
+    figures = report([threat, threat, calm, calm], [red, reviewed, reviewed, red])
+
+    assert figures.threat_recall == 0.5
+    assert figures.threat_caught == 1.0
+    assert figures.false_red_rate == 0.5
+    assert figures.threat_review_rate == 0.5

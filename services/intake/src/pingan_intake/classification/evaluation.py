@@ -85,6 +85,9 @@ class Report:
     threat_recall: float | None  # threats raised as extreme threats (red)
     non_threats: int
     false_red_rate: float | None  # calls with no threat raised red
+    # A threat not raised red may still carry threat_review: the operator is asked to check it.
+    threat_caught: float | None  # threats raised red or sent to threat review
+    threat_review_rate: float | None  # calls with no threat sent to threat review (not red)
     per_group: list[GroupRow]
     confusion: dict[str, dict[str, int]]  # expected group -> classified group -> count
     reliability: list[Band]
@@ -131,6 +134,8 @@ def report(
         threat_recall=_share(threats, lambda e, r: _red(r)),
         non_threats=len(others),
         false_red_rate=_share(others, lambda e, r: _red(r)),
+        threat_caught=_share(threats, lambda e, r: _red(r) or r.threat_review),
+        threat_review_rate=_share(others, lambda e, r: not _red(r) and r.threat_review),
         per_group=[
             GroupRow(
                 group,
